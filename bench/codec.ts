@@ -1,0 +1,170 @@
+/**
+ * `npm run bench:codec [-- --profile models/m.fvqp --grids 10000 --seconds 1 --json --strict]`
+ *
+ * Sizes and speeds of the payload codec on grids drawn from a profile's prior (spec §6.1): by
+ * default a synthetic 8x8 grid with K = 512 and a Zipf-like prior (s = 1.1), or a trained profile
+ * with `--profile`. Side by side: modes 0, 1 and 2 (when the profile has contexts) and auto
+ * (§7), raw fixed-width packing, gzip and brotli (node:zlib, maximum quality) of the packed
+ * bytes, and the ideal bound (sum of -log2 p over the indices, plus the 3 header bytes).
+ *
+ * The default profile's context tables copy its prior (mode 2 then shows speed, not gain).
+ * Rates are payloads per second of CPU time on one core (the process's user + system time), so a
+ * busy machine slows them less than wall-clock rates; wall-clock rates are printed alongside.
+ * Grids drawn from the prior cannot show what contexts gain: judge mode 2 on real grids.
+ *
+ * Targets: mean coded size within 1% + 2 bytes of ideal; decode >= 500,000 payloads/s; decode
+ * >= 10x brotli's decode rate on the same grids. `--strict` exits 1 when one is missed.
+ */
+import { readFileSync } from 'node:fs';
+import { brotliCompressSync, brotliDecompressSync, constants, gzipSync, gunzipSync } from 'node:zlib';
+import { decodeGrid, encodeGrid, idealBits, readProfile, writeProfile, type Mode, type Profile } from '../src/codec/index.js';
+import { makeRng, makeTestProfile, sampleGrid } from '../src/codec/_testing.js';
+
+interface Args {
+  profile?: string;
+  grids: number;
+  seconds: number;
+  json: boolean;
+  strict: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { grids: 10_000, seconds: 1, json: false, strict: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--json') args.json = true;
+    else if (a === '--strict') args.strict = true;
+    else if (a === '--profile') args.profile = argv[++i];
+    else if (a === '--grids') args.grids = Number(argv[++i]);
+    else if (a === '--seconds') args.seconds = Number(argv[++i]);
+    else throw new Error(`unknown option ${a} (use --profile FILE, --grids N, --seconds S, --json, --strict)`);
+  }
+  return args;
+}
+
+/** Rate of `fn` over `items`, per second of CPU time and of wall time, after a warm-up pass. */
+function rate<T>(items: readonly T[], fn: (item: T) => unknown, seconds: number): { cpu: number; wall: number } {
+  for (const item of items) fn(item);
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  let n = 0;
+  let cpuSeconds = 0;
+  do {
+    for (const item of items) fn(item);
+    n += items.length;
+    const c = process.cpuUsage(cpu0);
+    cpuSeconds = (c.user + c.system) / 1e6;
+  } while (cpuSeconds < seconds);
+  return { cpu: n / cpuSeconds, wall: n / ((performance.now() - wall0) / 1000) };
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+interface Row {
+  name: string;
+  bytesMean: number;
+  encodePerSec?: number;
+  decodePerSec?: number;
+  decodePerSecWall?: number;
+}
+
+/**
+ * 8x8, K = 512, Zipf prior (s = 1.1). Its 64 context tables are copies of the prior, so mode 2
+ * codes to the same size as mode 1 and its row shows the cost of one table per index.
+ */
+function syntheticProfile(): Profile {
+  const { input } = makeTestProfile({ id: 1, name: 'synthetic-8x8-k512', h: 8, w: 8, k: 512, dim: 8, seed: 1, zipf: 1.1, maxBytes: 1024 });
+  const n = 64;
+  const context = { tables: new Array(n).fill(input.prior[0]!), plane: new Uint8Array(n), map: Array.from({ length: n }, (_, i) => i) };
+  return readProfile(writeProfile({ ...input, context }));
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const profile: Profile = args.profile ? readProfile(new Uint8Array(readFileSync(args.profile))) : syntheticProfile();
+  const rng = makeRng(2024);
+  const grids = Array.from({ length: args.grids }, () => sampleGrid(profile, rng));
+  const rows: Row[] = [];
+  const perMode: Record<string, Row> = {};
+
+  const idealBytes = grids.map((g) => idealBits(g, profile) / 8 + 3);
+  rows.push({ name: 'ideal (prior, + 3 header bytes)', bytesMean: mean(idealBytes) });
+
+  const modes: ('auto' | Mode)[] = ['auto', 0, 1, ...(profile.context ? [2 as const] : [])];
+  for (const mode of modes) {
+    const encoded: Uint8Array[] = [];
+    for (const g of grids) {
+      try {
+        encoded.push(encodeGrid(g, profile, { mode }));
+      } catch {
+        // A forced mode over maxBytes: not counted (auto never fails on a bare grid, §7).
+      }
+    }
+    const enc = rate(grids, (g) => { try { encodeGrid(g, profile, { mode }); } catch { /* as above */ } }, args.seconds);
+    const dec = rate(encoded, (p) => decodeGrid(p, profile), args.seconds);
+    const row: Row = {
+      name: mode === 'auto' ? 'facevq auto (mode 1, else 0)' : `facevq mode ${mode}`,
+      bytesMean: mean(encoded.map((p) => p.length)),
+      encodePerSec: enc.cpu,
+      decodePerSec: dec.cpu,
+      decodePerSecWall: dec.wall,
+    };
+    if (encoded.length < grids.length) row.name += ` (${grids.length - encoded.length} over maxBytes)`;
+    perMode[String(mode)] = row;
+    rows.push(row);
+  }
+
+  const packed = grids.map((g) => encodeGrid(g, profile, { mode: 0 }).subarray(3));
+  rows.push({ name: 'raw fixed-width packing', bytesMean: profile.fixedBodyBytes });
+  const gz = packed.map((p) => gzipSync(p, { level: 9 }));
+  const gzDec = rate(gz, (b) => gunzipSync(b), args.seconds);
+  rows.push({ name: 'gzip -9 of packed', bytesMean: mean(gz.map((b) => b.length)), decodePerSec: gzDec.cpu, decodePerSecWall: gzDec.wall });
+  const brotliOpts = { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 10 } };
+  const br = packed.map((p) => brotliCompressSync(p, brotliOpts));
+  const brDec = rate(br, (b) => brotliDecompressSync(b), args.seconds);
+  rows.push({ name: 'brotli q11 of packed', bytesMean: mean(br.map((b) => b.length)), decodePerSec: brDec.cpu, decodePerSecWall: brDec.wall });
+
+  const auto = perMode.auto!;
+  const coded = auto.bytesMean, ideal = mean(idealBytes);
+  const targets = [
+    { name: 'coded within 1% + 2 bytes of ideal', pass: coded <= ideal * 1.01 + 2, detail: `${coded.toFixed(2)} <= ${(ideal * 1.01 + 2).toFixed(2)}` },
+    { name: 'decode >= 500,000 payloads/s (one core)', pass: auto.decodePerSec! >= 500_000, detail: `${Math.round(auto.decodePerSec!)}/s` },
+    { name: 'decode >= 10x brotli decode', pass: auto.decodePerSec! >= 10 * brDec.cpu, detail: `${(auto.decodePerSec! / brDec.cpu).toFixed(1)}x` },
+  ];
+
+  const result = {
+    profile: { name: profile.name, id: profile.id, h: profile.h, w: profile.w, k: profile.planes.map((p) => p.k), contexts: profile.context !== undefined, source: args.profile ?? 'synthetic' },
+    grids: grids.length,
+    codedBytesMean: coded,
+    idealBytesMean: ideal,
+    rawBytesMean: profile.fixedBodyBytes,
+    gzipBytesMean: mean(gz.map((b) => b.length)),
+    brotliBytesMean: mean(br.map((b) => b.length)),
+    encodePerSec: auto.encodePerSec!,
+    decodePerSec: auto.decodePerSec!,
+    decodePerSecWall: auto.decodePerSecWall!,
+    gzipDecodePerSec: gzDec.cpu,
+    brotliDecodePerSec: brDec.cpu,
+    decodeVsBrotli: auto.decodePerSec! / brDec.cpu,
+    codedOverIdeal: coded / ideal,
+    modes: Object.fromEntries(Object.entries(perMode).map(([k, r]) => [k, { bytesMean: r.bytesMean, encodePerSec: r.encodePerSec, decodePerSec: r.decodePerSec }])),
+    targets: Object.fromEntries(targets.map((t) => [t.name, t.pass])),
+  };
+
+  if (args.json) {
+    console.log(JSON.stringify(result));
+  } else {
+    const k = profile.planes.map((p) => p.k).join('+');
+    console.log(`profile ${profile.name} (${args.profile ?? 'synthetic'}): ${profile.h}x${profile.w}, K=${k}, ${grids.length} grids drawn from the prior`);
+    console.log(`${'codec'.padEnd(44)} ${'bytes'.padStart(8)} ${'encode/s'.padStart(11)} ${'decode/s'.padStart(11)} ${'(wall)'.padStart(11)}`);
+    const fmt = (x?: number) => (x === undefined ? '' : Math.round(x).toLocaleString('en-US'));
+    for (const r of rows) {
+      console.log(`${r.name.padEnd(44)} ${r.bytesMean.toFixed(2).padStart(8)} ${fmt(r.encodePerSec).padStart(11)} ${fmt(r.decodePerSec).padStart(11)} ${fmt(r.decodePerSecWall).padStart(11)}`);
+    }
+    console.log(`coded / ideal: ${(coded / ideal).toFixed(4)} (+${(coded - ideal).toFixed(2)} bytes); decode vs brotli decode: ${(auto.decodePerSec! / brDec.cpu).toFixed(1)}x; vs gzip: ${(auto.decodePerSec! / gzDec.cpu).toFixed(1)}x`);
+    for (const t of targets) console.log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.detail}`);
+  }
+  if (args.strict && targets.some((t) => !t.pass)) process.exitCode = 1;
+}
+
+main();

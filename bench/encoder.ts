@@ -1,0 +1,170 @@
+/**
+ * `npm run bench:encoder [-- --json] [--runs N] [--teacher-runs N] [--lfw N]`
+ *
+ * The device encoder's cost per face, against the teacher's, measured in one process on the same
+ * real face crops, single-threaded:
+ * - crops: every face face-api finds in its demo photos, plus the first `--lfw` LFW people (one
+ *   image each, `../shared/data/lfw`, when present), aligned to 64x64 chips by `align.ts`;
+ * - ours: chip -> payload through `FaceEncoder.encodeChip` (normalise, encoder network, product
+ *   quantiser, range coder), with onnxruntime-node (one intra-op thread) and with the
+ *   plain-TypeScript runtime (and onnxruntime-web, wasm, one thread); `--runs` timed runs after a
+ *   warm-up, cycling over the crops;
+ * - teacher: face-api's faceRecognitionNet descriptor (dlib ResNet-34, TensorFlow.js wasm backend,
+ *   `FaceApi.descriptorOfCrop`) of the same chips, `--teacher-runs` timed runs after a warm-up;
+ * - model size, parameters and MFLOPs (2 x the Conv multiply-accumulates) counted from the ONNX
+ *   graph; peak resident memory of the whole run (teacher included).
+ *
+ * Besides wall-clock percentiles, the mean CPU time a face (process.cpuUsage) is reported, which a
+ * busy machine disturbs less. Targets: at least 50x faster than the teacher per face, and under 1 ms per face with
+ * onnxruntime-node. The profile is `models/m.fvqp` when it names the shipped encoder, else the
+ * test stand-in of the same shape (`test/sdk/_profile.ts`; the timing does not depend on the
+ * codebook values). The machine's load average is recorded: on a shared machine the numbers move
+ * with it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { option, parseArgs, numberOption } from '../src/cli/args.js';
+import { readProfile } from '../src/codec/index.js';
+import { alignFace } from '../src/sdk/align.js';
+import { FaceEncoder } from '../src/sdk/face-encoder.js';
+import { FaceApi } from '../src/sdk/node/faceapi.js';
+import { decodeImage } from '../src/sdk/node/image.js';
+import { onnxStats } from '../src/sdk/runtime/ts/index.js';
+import { demoChips } from '../test/sdk/_faces.js';
+import { encoderBytes, testProfileBytes } from '../test/sdk/_profile.js';
+
+const LFW = path.join('..', 'shared', 'data', 'lfw');
+const LFW_CACHE = path.join('.cache', 'sdk', 'lfw-faces.json');
+
+/** Percentile `p` (0..1) of `xs`, nearest rank. */
+function percentile(xs: number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+const round = (x: number, digits = 4) => +x.toFixed(digits);
+
+/** 64x64 chips of the first `count` LFW people (one image each), detections cached. */
+async function lfwChips(count: number, faceapi: () => Promise<FaceApi>): Promise<Uint8Array[]> {
+  if (count <= 0 || !fs.existsSync(LFW)) return [];
+  let cache: Record<string, number[] | null> = {};
+  try { cache = JSON.parse(fs.readFileSync(LFW_CACHE, 'utf8')) as typeof cache; } catch { /* first run */ }
+  const chips: Uint8Array[] = [];
+  for (const person of fs.readdirSync(LFW).sort()) {
+    if (chips.length >= count) break;
+    const files = fs.readdirSync(path.join(LFW, person)).filter((f) => f.endsWith('.jpg')).sort();
+    if (files.length === 0) continue;
+    const file = path.join(LFW, person, files[0]!);
+    const image = await decodeImage(file);
+    if (!(file in cache)) {
+      cache[file] = (await (await faceapi()).detect(image, false))?.landmarks5 ?? null;
+      fs.mkdirSync(path.dirname(LFW_CACHE), { recursive: true });
+      fs.writeFileSync(LFW_CACHE, JSON.stringify(cache));
+    }
+    const lm = cache[file];
+    if (lm) chips.push(alignFace(image.data, image.width, image.height, 3, lm, 64));
+  }
+  return chips;
+}
+
+/** Wall ms of each of `runs` timed calls of `fn` after `warmup` untimed ones (cycling `i`), and the mean CPU ms a call. */
+async function time(runs: number, warmup: number, fn: (i: number) => Promise<unknown>): Promise<{ wall: number[]; cpu: number }> {
+  for (let i = 0; i < warmup; i++) await fn(i);
+  const wall: number[] = [];
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn(i);
+    wall.push(performance.now() - t);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 / runs };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, ['runs', 'teacher-runs', 'lfw', 'profile'], ['json']);
+  const runs = Math.max(200, numberOption(args, 'runs', 300));
+  const teacherRuns = numberOption(args, 'teacher-runs', 50);
+  const json = args.flags.has('json');
+  const log = (line: string) => (json ? process.stderr : process.stdout).write(line + '\n');
+
+  let faceapi: Promise<FaceApi> | undefined;
+  const loadFaceApi = () => (faceapi ??= FaceApi.load());
+  const demo = await demoChips();
+  const lfw = await lfwChips(numberOption(args, 'lfw', 64), loadFaceApi);
+  const chips = [...demo, ...lfw];
+  log(`crops: ${demo.length} face-api demo faces + ${lfw.length} LFW faces, 64x64`);
+
+  const model = encoderBytes();
+  const shipped = path.join('models', `${option(args, 'profile', 'm')}.fvqp`);
+  let profileBytes: Uint8Array | undefined = fs.existsSync(shipped) ? new Uint8Array(fs.readFileSync(shipped)) : undefined;
+  if (profileBytes && readProfile(profileBytes).encoder === undefined) profileBytes = undefined;
+  let profileSource = shipped;
+  try {
+    if (profileBytes) await FaceEncoder.load({ profile: profileBytes, modelBytes: model, runtime: 'ts' });
+  } catch {
+    profileBytes = undefined; // names another encoder
+  }
+  if (!profileBytes) profileSource = 'stand-in (test/sdk/_profile.ts)';
+  const profile = profileBytes ?? testProfileBytes('m', chips.slice(0, 60), model);
+
+  const results: Record<string, number[]> = {};
+  const cpuMs: Record<string, number> = {};
+  for (const runtime of ['node', 'ts', 'web'] as const) {
+    const encoder = await FaceEncoder.load({ profile, modelBytes: model, runtime, threads: 1 });
+    const timed = await time(runtime === 'web' ? Math.min(runs, 200) : runs, 50, (i) => encoder.encodeChip(chips[i % chips.length]!));
+    results[runtime] = timed.wall;
+    cpuMs[runtime] = timed.cpu;
+    await encoder.dispose();
+    log(`${encoder.runtime.padEnd(18)} p50 ${percentile(timed.wall, 0.5).toFixed(3)} ms  p99 ${percentile(timed.wall, 0.99).toFixed(3)} ms  CPU ${timed.cpu.toFixed(3)} ms per face`);
+  }
+
+  const teacher = await loadFaceApi();
+  const teacherTimed = await time(teacherRuns, 5, (i) => teacher.descriptorOfCrop({ data: chips[i % chips.length]!, width: 64, height: 64 }));
+  const teacherMs = teacherTimed.wall;
+  log(`teacher (face-api)  p50 ${percentile(teacherMs, 0.5).toFixed(1)} ms  CPU ${teacherTimed.cpu.toFixed(1)} ms per face`);
+
+  const stats = onnxStats(model, [3, 64, 64]);
+  const msPerFaceP50 = percentile(results.node!, 0.5);
+  const teacherMsPerFaceP50 = percentile(teacherMs, 0.5);
+  const speedup = teacherMsPerFaceP50 / msPerFaceP50;
+  const report = {
+    msPerFaceP50: round(msPerFaceP50),
+    msPerFaceP99: round(percentile(results.node!, 0.99)),
+    tsMsPerFaceP50: round(percentile(results.ts!, 0.5)),
+    tsMsPerFaceP99: round(percentile(results.ts!, 0.99)),
+    webMsPerFaceP50: round(percentile(results.web!, 0.5)),
+    cpuMsPerFace: { node: round(cpuMs.node!), ts: round(cpuMs.ts!), web: round(cpuMs.web!), teacher: round(teacherTimed.cpu, 2) },
+    teacherMsPerFaceP50: round(teacherMsPerFaceP50, 2),
+    speedupVsTeacher: round(speedup, 1),
+    tsSpeedupVsTeacher: round(teacherMsPerFaceP50 / percentile(results.ts!, 0.5), 1),
+    params: stats.params,
+    mflops: round((2 * stats.convMacs) / 1e6, 2),
+    modelBytes: model.length,
+    profileBytes: profile.length,
+    peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
+    faces: chips.length,
+    runs,
+    teacherRuns,
+    threads: 1,
+    profile: profileSource,
+    loadAverage: os.loadavg().map((x) => round(x, 2)),
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    targets: { speedupAtLeast50x: speedup >= 50, ortNodeUnder1ms: msPerFaceP50 < 1 },
+  };
+  log(`params ${report.params}, ${report.mflops} MFLOPs, model ${report.modelBytes} bytes, peak RSS ${report.peakRssMb} MB`);
+  log(`${report.targets.speedupAtLeast50x ? 'PASS' : 'FAIL'} >= 50x faster than the teacher per face: ${report.speedupVsTeacher}x`);
+  log(`${report.targets.ortNodeUnder1ms ? 'PASS' : 'FAIL'} < 1 ms per face with onnxruntime-node: ${report.msPerFaceP50} ms`);
+  if (json) process.stdout.write(JSON.stringify(report) + '\n');
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0), // tfjs keeps handles open
+  (error: unknown) => {
+    process.stderr.write(`bench:encoder: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

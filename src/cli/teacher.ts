@@ -1,0 +1,130 @@
+/**
+ * `facevq teacher --data DIR`: walks a face dataset and caches, for every image, the detection, the
+ * five landmarks, the aligned student crop and the teacher's descriptors (the original crop and its
+ * mirror image). Resumable: rerunning continues after the last image written.
+ *
+ * Cache layout (`--out`, default `.cache/teacher/<name of DIR>`), rows in the order of index.jsonl:
+ *   index.jsonl  one JSON object a row: path (relative to DIR), status (ok | fallback | failed), box, lm5
+ *   crops.u8     rows of size*size*3 bytes, the aligned RGB crop (align.ts), zeros when failed
+ *   teacher.f32  rows of views*128 float32, little-endian, zeros when failed
+ *   meta.json    crop size, template, views, teacher and detector names
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { FACE_TEMPLATE, alignFace } from '../sdk/align.js';
+import { FaceApi } from '../sdk/node/faceapi.js';
+import { decodeImage } from '../sdk/node/image.js';
+import { numberOption, option, parseArgs, UsageError } from './args.js';
+import { Progress } from './progress.js';
+
+const IMAGE = /\.(jpe?g|png|webp|pgm|ppm)$/i;
+const DESCRIPTOR_DIM = 128;
+
+/** Every image file below `dir`, relative to it, sorted so runs and shards are deterministic. */
+export function listImages(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(child);
+      else if (IMAGE.test(entry.name)) out.push(child);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
+/** The image paths (relative to the LFW folder) that an LFW pairs file names. */
+export function imagesInPairs(pairsFile: string): Set<string> {
+  const names = new Set<string>();
+  const image = (person: string, n: string) => `${person}/${person}_${n.padStart(4, '0')}.jpg`;
+  for (const line of fs.readFileSync(pairsFile, 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length === 3) names.add(image(f[0]!, f[1]!)).add(image(f[0]!, f[2]!));
+    else if (f.length === 4) names.add(image(f[0]!, f[1]!)).add(image(f[2]!, f[3]!));
+  }
+  return names;
+}
+
+/** Runs the command; returns the exit status. */
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['data', 'out', 'size', 'views', 'pairs', 'limit', 'shard'], ['help']);
+  const data = option(args, 'data');
+  if (!data || args.flags.has('help')) throw new UsageError('usage: facevq teacher --data DIR [--out DIR] [--size 64] [--views 2] [--pairs FILE]... [--limit N] [--shard i/n]');
+  const size = numberOption(args, 'size', 64);
+  const views = numberOption(args, 'views', 2);
+  const out = option(args, 'out', path.join('.cache', 'teacher', path.basename(path.resolve(data))))!;
+
+  let files = listImages(data);
+  const pairs = args.options.get('pairs');
+  if (pairs) {
+    const wanted = new Set(pairs.flatMap((p) => [...imagesInPairs(p)]));
+    files = files.filter((f) => wanted.has(f));
+  }
+  const shard = option(args, 'shard');
+  if (shard) {
+    const [i, n] = shard.split('/').map(Number);
+    if (!Number.isInteger(i) || !Number.isInteger(n) || i! < 0 || i! >= n!) throw new UsageError('--shard must be i/n with 0 <= i < n');
+    files = files.filter((_, k) => k % n! === i);
+  }
+  files = files.slice(0, numberOption(args, 'limit', files.length));
+
+  fs.mkdirSync(out, { recursive: true });
+  const meta = { crop: { size, channels: 3, template: FACE_TEMPLATE }, views, descriptorDim: DESCRIPTOR_DIM, teacher: 'face-api faceRecognitionNet (dlib ResNet-34), face-api box crop', detector: 'face-api tinyFaceDetector 320 + faceLandmark68Net', data: path.resolve(data) };
+  fs.writeFileSync(path.join(out, 'meta.json'), JSON.stringify(meta, null, 2));
+
+  const done = resume(out, size, views);
+  if (done > 0) process.stderr.write(`resuming after ${done} images\n`);
+  const index = fs.openSync(path.join(out, 'index.jsonl'), 'a');
+  const crops = fs.openSync(path.join(out, 'crops.u8'), 'a');
+  const teacher = fs.openSync(path.join(out, 'teacher.f32'), 'a');
+  const faceapi = await FaceApi.load();
+  const progress = new Progress(files.length, 'teacher');
+  progress.tick(done);
+  const counts = { ok: 0, fallback: 0, failed: 0 };
+  for (const file of files.slice(done)) {
+    const row = { path: file, status: 'failed' as 'ok' | 'fallback' | 'failed', box: null as unknown, lm5: null as unknown, error: undefined as string | undefined };
+    let crop = new Uint8Array(size * size * 3);
+    const descriptors = new Float32Array(views * DESCRIPTOR_DIM);
+    try {
+      const image = await decodeImage(path.join(data, file));
+      const face = await faceapi.detect(image, true);
+      if (face) {
+        crop = alignFace(image.data, image.width, image.height, 3, face.landmarks5, size);
+        for (let v = 0; v < views; v++) descriptors.set(await faceapi.descriptor(image, face.box, v === 1), v * DESCRIPTOR_DIM);
+        Object.assign(row, { status: face.fallback ? 'fallback' : 'ok', box: face.box, lm5: face.landmarks5.map((x) => +x.toFixed(2)) });
+      }
+    } catch (error) {
+      row.error = String(error);
+    }
+    counts[row.status]++;
+    fs.writeSync(crops, crop);
+    fs.writeSync(teacher, new Uint8Array(descriptors.buffer));
+    fs.writeSync(index, JSON.stringify(row) + '\n');
+    progress.tick();
+  }
+  progress.finish();
+  fs.closeSync(index); fs.closeSync(crops); fs.closeSync(teacher);
+  process.stderr.write(`teacher: ${JSON.stringify(counts)} this run, cache in ${out}\n`);
+  return 0;
+}
+
+/** Counts complete rows already cached and trims any half-written row from the binary files. */
+function resume(out: string, size: number, views: number): number {
+  const indexFile = path.join(out, 'index.jsonl');
+  if (!fs.existsSync(indexFile)) {
+    for (const f of ['crops.u8', 'teacher.f32']) fs.rmSync(path.join(out, f), { force: true });
+    return 0;
+  }
+  const lines = fs.readFileSync(indexFile, 'utf8').split('\n');
+  const complete = lines.filter((l) => l.endsWith('}')).length;
+  const rowBytes = { 'crops.u8': size * size * 3, 'teacher.f32': views * DESCRIPTOR_DIM * 4 };
+  let rows = complete;
+  for (const [f, bytes] of Object.entries(rowBytes)) {
+    const p = path.join(out, f);
+    rows = Math.min(rows, fs.existsSync(p) ? Math.floor(fs.statSync(p).size / bytes) : 0);
+  }
+  fs.writeFileSync(indexFile, lines.slice(0, rows).map((l) => l + '\n').join(''));
+  for (const [f, bytes] of Object.entries(rowBytes)) fs.truncateSync(path.join(out, f), rows * bytes);
+  return rows;
+}

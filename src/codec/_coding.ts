@@ -1,0 +1,46 @@
+/**
+ * Per-profile data the payload coder derives once: the CRC register after the profile hash (§3)
+ * and, for each grid index, its table under modes 1 and 2 (§6.1, §6.6). Kept in a WeakMap so a
+ * `Profile` stays a plain, public data object.
+ */
+
+import { crc8Begin } from './_crc8.js';
+import type { FreqTable } from './_freq.js';
+import type { Profile } from './profile.js';
+
+export interface Coding {
+  /** CRC-8 register after `sha256(profile)`. */
+  readonly crcState: number;
+  /** Mode 1: `prior[n mod G]` for each index `n`. */
+  readonly mode1: readonly FreqTable[];
+  /** Mode 2: `context.tables[map[n]]`, or null without contexts. */
+  readonly mode2: readonly FreqTable[] | null;
+  /** Mode 0: `K` and `bits` of each index's plane. */
+  readonly k: Uint16Array;
+  readonly bits: Uint8Array;
+}
+
+const cache = new WeakMap<Profile, Coding>();
+
+/** The coding data of `profile`, built on first use. */
+export function codingOf(profile: Profile): Coding {
+  let c = cache.get(profile);
+  if (c === undefined) {
+    const n = profile.gridLength;
+    const G = profile.planes.length;
+    const mode1: FreqTable[] = [];
+    const k = new Uint16Array(n);
+    const bits = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const g = i % G;
+      mode1.push(profile.prior[g]!);
+      k[i] = profile.planes[g]!.k;
+      bits[i] = profile.planes[g]!.bits;
+    }
+    const ctx = profile.context;
+    const mode2 = ctx ? Array.from(ctx.map, (t) => ctx.tables[t]!) : null;
+    c = { crcState: crc8Begin(profile.sha256), mode1, mode2, k, bits };
+    cache.set(profile, c);
+  }
+  return c;
+}

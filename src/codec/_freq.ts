@@ -1,0 +1,102 @@
+/**
+ * Quantised frequency tables (§6.1): `K` frequencies, each >= 1, summing to exactly 2^15.
+ * A {@link FreqTable} carries what the range coder (§6) needs, built once per profile table.
+ */
+
+/** Frequencies are 15-bit (§6). */
+export const PROB_BITS = 15;
+/** 2^15: the sum of every table's frequencies (§6.1). */
+export const PROB_SCALE = 1 << PROB_BITS;
+
+/** A validated frequency table with its lookups. */
+export interface FreqTable {
+  /** `f[s]`, each >= 1, summing to 2^15. */
+  readonly freq: Uint16Array;
+  /** `c[s] = f[0] + ... + f[s-1]`, length `K + 1` (`c[K] = 2^15`). */
+  readonly cum: Uint32Array;
+  /**
+   * Decoder lookup, 2^11 entries: `slot[j]` is the symbol whose interval holds `t = j * 16`. The
+   * symbol of any `t` is `slot[t >> SLOT_SHIFT]` or a later one (see {@link symbolAt}). A full
+   * 2^15-entry table (64 KiB) falls out of L1 cache; these 4 KiB do not, which measured about 10%
+   * faster for one table (8x8, K = 512) and 20% faster in mode 2, where each index has its own.
+   */
+  readonly slot: Uint16Array;
+  /** Ideal cost of each symbol in bits: `-log2(f[s] / 2^15)`. */
+  readonly cost: Float64Array;
+}
+
+/** `t >> SLOT_SHIFT` indexes {@link FreqTable.slot}. */
+export const SLOT_SHIFT = 4;
+
+/** The symbol `s` with `c[s] <= t < c[s + 1]`, for `0 <= t < 2^15`. */
+export function symbolAt(table: FreqTable, t: number): number {
+  let s = table.slot[t >> SLOT_SHIFT]!;
+  while (table.cum[s + 1]! <= t) s++;
+  return s;
+}
+
+/** Builds the lookups of a valid table (§6.1: every entry >= 1, sum 2^15; the profile reader checks). */
+export function makeFreqTable(freq: Uint16Array): FreqTable {
+  const k = freq.length;
+  const cum = new Uint32Array(k + 1);
+  const slot = new Uint16Array(PROB_SCALE >> SLOT_SHIFT);
+  const cost = new Float64Array(k);
+  let c = 0;
+  for (let s = 0; s < k; s++) {
+    const f = freq[s]!;
+    cum[s] = c;
+    // Entries j with c <= 8j < c + f.
+    slot.fill(s, (c + (1 << SLOT_SHIFT) - 1) >> SLOT_SHIFT, (c + f + (1 << SLOT_SHIFT) - 1) >> SLOT_SHIFT);
+    cost[s] = PROB_BITS - Math.log2(f);
+    c += f;
+  }
+  cum[k] = c;
+  return { freq, cum, slot, cost };
+}
+
+/**
+ * Quantises empirical counts to a valid table of `2^bits` (default 2^15) with every entry >= 1,
+ * close to the optimum of `sum_s counts[s] * -log2(f[s] / 2^bits)`. Deterministic: entries are
+ * first scaled and rounded (at least 1), then the sum is corrected one unit at a time where the
+ * change costs least (ties: lowest symbol). All-zero counts give a near-uniform table. Smooth the
+ * counts first (add a pseudo-count) if unseen symbols deserve more than the minimum.
+ */
+export function fitFrequencies(counts: ArrayLike<number>, bits = PROB_BITS): Uint16Array {
+  const k = counts.length;
+  if (!Number.isInteger(bits) || bits < 1 || bits > 15) throw new RangeError('fitFrequencies: bits must be 1..15');
+  const total = 2 ** bits;
+  if (k < 1 || k > total) throw new RangeError(`fitFrequencies: need 1..${total} counts`);
+  let sum = 0;
+  for (let s = 0; s < k; s++) {
+    const c = counts[s]!;
+    if (!(c >= 0) || !Number.isFinite(c)) throw new RangeError('fitFrequencies: counts must be finite and >= 0');
+    sum += c;
+  }
+  const f = new Float64Array(k);
+  const w = new Float64Array(k); // weights the cost is measured with
+  let fsum = 0;
+  for (let s = 0; s < k; s++) {
+    w[s] = sum > 0 ? counts[s]! : 1;
+    const ideal = sum > 0 ? (counts[s]! * total) / sum : total / k;
+    f[s] = Math.max(1, Math.round(ideal));
+    fsum += f[s]!;
+  }
+  // Correct the sum greedily: each step moves one unit where the weighted cost changes least.
+  while (fsum !== total) {
+    let best = -1;
+    let bestDelta = Infinity;
+    const up = fsum < total;
+    for (let s = 0; s < k; s++) {
+      const fs = f[s]!;
+      if (!up && fs <= 1) continue;
+      const delta = up ? -w[s]! * Math.log2((fs + 1) / fs) : w[s]! * Math.log2(fs / (fs - 1));
+      if (delta < bestDelta) {
+        bestDelta = delta;
+        best = s;
+      }
+    }
+    f[best]! += up ? 1 : -1;
+    fsum += up ? 1 : -1;
+  }
+  return Uint16Array.from(f);
+}

@@ -1,0 +1,94 @@
+/**
+ * The methods `facevq eval` compares, by name:
+ *
+ * | name | what | bytes |
+ * |---|---|---|
+ * | `facevq:P` | ours with profile P (`facevq` = every profile given) | payload length |
+ * | `teacher` | face-api's descriptor, float32 | 512 |
+ * | `teacher-int8` | the descriptor in int8 + a float32 scale | 132 |
+ * | `teacher-1bit` | sign of (descriptor - UTKFace mean) | 16 |
+ * | `jpeg`, `webp` | the teacher on a compressed box crop near our size | measured |
+ * | `jpeg:N`, `webp:N` | the same within a budget of N bytes | measured |
+ * | `paper:reconstruct-P` | the teacher on the VQ-VAE decoder's reconstruction (`decoder-P.onnx`) | payload length |
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FaceApi } from '../../sdk/node/faceapi.js';
+import { facevqMethod, type LoadedProfile } from './facevq.js';
+import { imageCodecMethod, parseImageMethod } from './image-codec.js';
+import type { Method, SourceMethod } from './method.js';
+import { reconstructMethod } from './reconstruct.js';
+import { teacherInt8Method, teacherMethod, teacherOneBitMethod } from './teacher.js';
+
+export type { Method, SourceMethod, DerivedMethod, PrepareContext } from './method.js';
+export { loadProfile, resolveProfileFile, shippedProfiles, type LoadedProfile } from './facevq.js';
+
+/** What building methods needs. */
+export interface MethodOptions {
+  modelsDir: string;
+  profiles: readonly LoadedProfile[];
+  teacherCacheRoot: string;
+  faceApi: () => Promise<FaceApi>;
+}
+
+/** The decoder model for profile `name`, if present. */
+function decoderFile(modelsDir: string, name: string): string | undefined {
+  const file = path.join(modelsDir, `decoder-${name}.onnx`);
+  return fs.existsSync(file) ? file : undefined;
+}
+
+/** Every method that can run with these options, in table order. */
+export function defaultMethodNames(options: MethodOptions): string[] {
+  const ours = options.profiles.map((p) => `facevq:${p.profile.name}`);
+  const paper = options.profiles.filter((p) => decoderFile(options.modelsDir, p.profile.name)).map((p) => `paper:reconstruct-${p.profile.name}`);
+  return [...ours, 'teacher', 'teacher-int8', 'teacher-1bit', 'jpeg', 'webp', 'jpeg:300', 'webp:300', ...paper];
+}
+
+/** Builds the named methods; throws a RangeError naming an unknown or unavailable method. */
+export function createMethods(names: readonly string[], options: MethodOptions): Method[] {
+  const byProfile = new Map(options.profiles.map((p) => [p.profile.name, p]));
+  const ours = new Map<string, ReturnType<typeof facevqMethod>>();
+  const oursFor = (name: string) => {
+    const loaded = byProfile.get(name);
+    if (!loaded) throw new RangeError(`no profile named ${JSON.stringify(name)} is loaded (have: ${[...byProfile.keys()].join(', ') || 'none'})`);
+    let method = ours.get(name);
+    if (!method) ours.set(name, (method = facevqMethod(loaded, options.modelsDir)));
+    return method;
+  };
+  const expanded = names.flatMap((n) => (n === 'facevq' ? options.profiles.map((p) => `facevq:${p.profile.name}`) : [n]));
+  const methods: Method[] = [];
+  for (const name of [...new Set(expanded)]) {
+    if (name.startsWith('facevq:')) {
+      methods.push(oursFor(name.slice('facevq:'.length)));
+    } else if (name.startsWith('paper:reconstruct-')) {
+      const profileName = name.slice('paper:reconstruct-'.length);
+      const decoder = decoderFile(options.modelsDir, profileName);
+      if (!decoder) throw new RangeError(`${name} needs ${path.join(options.modelsDir, `decoder-${profileName}.onnx`)}`);
+      const encoder = oursFor(profileName).encoder;
+      methods.push(reconstructMethod(byProfile.get(profileName)!, decoder, encoder, options.faceApi));
+    } else if (name === 'teacher') {
+      methods.push(teacherMethod(options.faceApi));
+    } else if (name === 'teacher-int8') {
+      methods.push(teacherInt8Method());
+    } else if (name === 'teacher-1bit') {
+      methods.push(teacherOneBitMethod(options.teacherCacheRoot));
+    } else if (parseImageMethod(name)) {
+      methods.push(imageCodecMethod(name, options.faceApi));
+    } else {
+      throw new RangeError(`unknown method ${JSON.stringify(name)} (known: facevq[:P], teacher, teacher-int8, teacher-1bit, jpeg[:N], webp[:N], paper:reconstruct-P)`);
+    }
+  }
+  return methods;
+}
+
+/** The source methods `methods` need: the selected ones plus the sources of derived ones. */
+export function sourcesNeeded(methods: readonly Method[], options: MethodOptions): SourceMethod[] {
+  const sources = methods.filter((m): m is SourceMethod => m.kind === 'source');
+  for (const m of methods) {
+    if (m.kind === 'derived' && !sources.some((s) => s.name === m.from)) {
+      const [source] = createMethods([m.from], options);
+      if (source?.kind === 'source') sources.push(source);
+    }
+  }
+  return sources;
+}

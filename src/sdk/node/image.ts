@@ -1,0 +1,39 @@
+/** Image decoding in Node, through sharp (an optional peer dependency). */
+import { createRequire } from 'node:module';
+
+/** Decoded pixels: row-major RGB, 3 bytes a pixel. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+type Sharp = typeof import('sharp').default;
+
+let sharpModule: Sharp | undefined;
+
+/** Loads sharp on first use, with an error that says how to get it. */
+export function loadSharp(): Sharp {
+  if (sharpModule) return sharpModule;
+  try {
+    sharpModule = createRequire(import.meta.url)('sharp') as Sharp;
+  } catch (cause) {
+    throw new Error('facevq: decoding image files needs the optional peer dependency sharp (npm i sharp)', { cause });
+  }
+  return sharpModule;
+}
+
+/** Decodes an image file or encoded buffer (JPEG, PNG, WebP, GIF, TIFF, PGM via sharp) to RGB. */
+export async function decodeImage(input: string | Uint8Array): Promise<RgbImage> {
+  const sharp = loadSharp();
+  const { data, info } = await sharp(input).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const rgb = info.channels === 3 ? data : expandToRgb(data, info.channels);
+  return { data: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length), width: info.width, height: info.height };
+}
+
+function expandToRgb(data: Uint8Array, channels: number): Uint8Array {
+  const n = data.length / channels;
+  const out = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = data[i * channels]!;
+  return out;
+}

@@ -1,0 +1,38 @@
+/**
+ * The service on Node: a SQLite file for galleries and keys, profiles read from a folder, the
+ * SIMD scan compiled at start, Prometheus metrics, served by @hono/node-server.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp, type FacevqApp } from '../app.js';
+import { SqlKeyStore } from '../auth/sql-keys.js';
+import type { AppLimits } from '../config.js';
+import { compileScanModule } from '../match/kernels.js';
+import { Metrics } from '../metrics.js';
+import { ProfileRegistry } from '../profiles.js';
+import { betterSqliteDriver, openDatabase, SqliteStore } from '../store/sqlite-node.js';
+
+/** The Node service's parts. */
+export interface NodeService { app: FacevqApp; store: SqliteStore; keys: SqlKeyStore; close(): void }
+
+/** Builds the service over the database `db` with the `.fvqp` profiles in `profilesDir`. */
+export function createNodeService(db: string, profilesDir: string, limits?: Partial<AppLimits>): NodeService {
+  const files = readdirSync(profilesDir).filter((f) => f.endsWith('.fvqp')).sort();
+  const profiles = ProfileRegistry.fromFiles(files.map((f) => new Uint8Array(readFileSync(join(profilesDir, f)))));
+  const store = new SqliteStore(openDatabase(db), { wasm: compileScanModule() });
+  const keys = new SqlKeyStore(betterSqliteDriver(store.db));
+  const app = createApp({ store, profiles, keys, metrics: new Metrics(), ...(limits && { limits }) });
+  return { app, store, keys, close: () => store.close() };
+}
+
+/** Serves `app` on `host:port` (0: any free port); resolves with the URL and a stop function. */
+export function listen(app: FacevqApp, port: number, host: string): Promise<{ url: string; close(): Promise<void> }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => resolve({
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`,
+      close: () => new Promise<void>((done) => server.close(() => done())),
+    }));
+  });
+}

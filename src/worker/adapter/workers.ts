@@ -1,0 +1,38 @@
+/**
+ * The service on Cloudflare Workers: profiles from Data modules, keys from the `FACEVQ_KEYS`
+ * secret (a JSON array of hashed key records, see the README), galleries in Durable Objects.
+ * Rate limits are per isolate. The app is built once per isolate and rebuilt if the secret changes.
+ */
+import { createApp, type FacevqApp } from '../app.js';
+import { StaticKeyStore } from '../auth/keys.js';
+import { ProfileRegistry } from '../profiles.js';
+import { DurableObjectStore, type GalleryObjectStub } from '../store/durable.js';
+import type { DurableObjectNamespace, ExecutionContext } from 'cloudflare:workers';
+
+export { GalleryObject } from '../store/durable.js';
+
+/** The Worker's bindings (wrangler.toml). */
+export interface WorkerEnv {
+  GALLERIES: DurableObjectNamespace<GalleryObjectStub>;
+  /** JSON array of key records: `[{ "hash": "<sha256 hex>", "tenant": "t", "scope": "write" }]`. */
+  FACEVQ_KEYS?: string;
+  /** `"<per second>/<burst>"`, or `"off"`. Default `50/100`. */
+  FACEVQ_RATE?: string;
+}
+
+/** The fetch handler for profile files `files` (`.fvqp` bytes). */
+export function createWorker(files: readonly ArrayBuffer[]): { fetch(req: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> } {
+  const profiles = ProfileRegistry.fromFiles(files.map((f) => new Uint8Array(f)));
+  let built: { keys: string; rate: string; app: FacevqApp } | undefined;
+  return {
+    async fetch(req, env) {
+      const [keys, rate] = [env.FACEVQ_KEYS ?? '[]', env.FACEVQ_RATE ?? '50/100'];
+      if (built?.keys !== keys || built.rate !== rate) {
+        const [perSecond, burst] = rate.split('/').map(Number);
+        const limits = { rate: rate === 'off' ? null : { perSecond: perSecond!, burst: burst ?? 2 * perSecond! } };
+        built = { keys, rate, app: createApp({ store: new DurableObjectStore(env.GALLERIES), profiles, keys: StaticKeyStore.fromJson(keys), limits }) };
+      }
+      return built.app.fetch(req, env);
+    },
+  };
+}

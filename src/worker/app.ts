@@ -1,0 +1,67 @@
+/**
+ * The matcher service as one runtime-free Hono app. The adapters (`adapter/node.ts`,
+ * `adapter/workers.ts`) only build its dependencies and serve it; tests call `app.request()`.
+ *
+ * Routes: `GET /healthz`, `GET /v1/openapi.json` (no key needed), and behind
+ * `Authorization: Bearer KEY`: profiles, embed, and the gallery routes (`routes/`). Every
+ * failure is answered by the one `onError` below as `{ error: { code, message } }` with the
+ * status of its code (`errors.ts`); a malformed payload is a 4xx with the codec's code.
+ */
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { FacevqError } from '../codec/index.js';
+import { authenticate, type AuthEnv } from './auth/middleware.js';
+import { TokenBuckets } from './auth/rate-limit.js';
+import { DEFAULT_LIMITS, type AppLimits, type AppOptions, type ServiceDeps } from './config.js';
+import { ServiceError, statusOf, type ApiErrorCode, type ErrorBody } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import { galleryRoutes } from './routes/galleries.js';
+import { metaRoutes } from './routes/meta.js';
+
+export type { AppOptions } from './config.js';
+
+/** The app's type. */
+export type FacevqApp = Hono<AuthEnv>;
+
+function errorResponse(c: Context, code: ApiErrorCode, message: string, headers: Record<string, string> = {}): Response {
+  const body: ErrorBody = { error: { code, message } };
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  return c.json(body, statusOf(code) as 400);
+}
+
+/** The codes for statuses Hono itself raises (e.g. a malformed URL). */
+const HTTP_CODES: Record<number, ApiErrorCode> = { 401: 'E_UNAUTHORIZED', 403: 'E_FORBIDDEN', 404: 'E_NOT_FOUND', 413: 'E_BODY_TOO_LARGE' };
+
+/** Builds the service. */
+export function createApp(options: AppOptions): FacevqApp {
+  const limits: AppLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const deps: ServiceDeps = { store: options.store, profiles: options.profiles, limits };
+  const onInternalError = options.onInternalError ?? ((e: unknown) => console.error('facevq: internal error', e));
+  const app = new Hono<AuthEnv>();
+
+  if (options.metrics) {
+    const metrics = options.metrics;
+    app.use('*', metrics.middleware());
+    app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' }));
+  }
+
+  app.get('/healthz', (c) => c.json({ ok: true, profiles: options.profiles.describe().map((p) => p.name) }));
+  app.get('/v1/openapi.json', (c) => c.json(openApiDocument()));
+
+  const buckets = limits.rate ? new TokenBuckets(limits.rate, options.clock) : null;
+  app.use('/v1/*', authenticate(options.keys, buckets));
+  app.route('/v1', metaRoutes(deps));
+  app.route('/v1', galleryRoutes(deps));
+
+  app.notFound((c) => errorResponse(c, 'E_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => {
+    if (error instanceof ServiceError) return errorResponse(c, error.code, error.message, error.headers);
+    if (error instanceof FacevqError) return errorResponse(c, error.code, error.message);
+    if (error instanceof HTTPException && error.status < 500) {
+      return errorResponse(c, HTTP_CODES[error.status] ?? 'E_BAD_REQUEST', error.message || 'bad request');
+    }
+    onInternalError(error);
+    return errorResponse(c, 'E_INTERNAL', 'internal error');
+  });
+  return app;
+}

@@ -1,0 +1,82 @@
+/**
+ * The service's one error type and the one table from error codes to HTTP status. Codes are stable
+ * strings: the codec's (`spec/FORMAT.md` §9) and the service's own (`SERVICE_CODES`). Responses
+ * carry `{ error: { code, message } }`; clients match on `code`, never on the message.
+ */
+import { ERROR_CODES, type ErrorCode } from '../codec/errors.js';
+
+/** The service's own codes and their HTTP status. */
+export const SERVICE_CODES = {
+  E_BAD_REQUEST: 400,
+  E_UNAUTHORIZED: 401,
+  E_FORBIDDEN: 403,
+  E_NOT_FOUND: 404,
+  E_METHOD_NOT_ALLOWED: 405,
+  E_CONFLICT: 409,
+  E_PROFILE_MISMATCH: 409,
+  E_SUBJECT_FULL: 409,
+  E_GALLERY_FULL: 409,
+  E_BODY_TOO_LARGE: 413,
+  E_UNSUPPORTED_MEDIA_TYPE: 415,
+  E_RATE_LIMITED: 429,
+  E_INTERNAL: 500,
+  E_UNAVAILABLE: 503,
+} as const;
+
+/** A service error code. */
+export type ServiceCode = keyof typeof SERVICE_CODES;
+
+/** Any code a response may carry. */
+export type ApiErrorCode = ServiceCode | ErrorCode;
+
+/**
+ * HTTP status of a codec code: a payload or batch that does not decode is 422 (the request was
+ * well-formed HTTP, its content is not), except a malformed envelope (400) and sizes beyond the
+ * spec's caps (413).
+ */
+const CODEC_STATUS: Partial<Record<ErrorCode, number>> = {
+  E_TOO_LARGE: 413,
+  E_BATCH_FORMAT: 400,
+  E_BATCH_LIMIT: 413,
+};
+
+/** The HTTP status for any code. */
+export function statusOf(code: ApiErrorCode): number {
+  if (code in SERVICE_CODES) return SERVICE_CODES[code as ServiceCode];
+  return CODEC_STATUS[code as ErrorCode] ?? 422;
+}
+
+/** Every code with its status, for the README and OpenAPI tables. */
+export function errorTable(): { code: ApiErrorCode; status: number }[] {
+  const codes: ApiErrorCode[] = [...(Object.keys(SERVICE_CODES) as ServiceCode[]), ...ERROR_CODES];
+  return codes.map((code) => ({ code, status: statusOf(code) }));
+}
+
+/** A failure with a stable code; `onError` turns it into its JSON response. */
+export class ServiceError extends Error {
+  readonly code: ApiErrorCode;
+  /** Extra response headers (e.g. `Retry-After`). */
+  readonly headers: Record<string, string>;
+
+  constructor(code: ApiErrorCode, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = 'ServiceError';
+    this.code = code;
+    this.headers = headers;
+  }
+
+  /** The HTTP status of this error's code. */
+  get status(): number {
+    return statusOf(this.code);
+  }
+}
+
+/** Throws a {@link ServiceError}. */
+export function reject(code: ApiErrorCode, message: string, headers?: Record<string, string>): never {
+  throw new ServiceError(code, message, headers);
+}
+
+/** The JSON body of an error response. */
+export interface ErrorBody {
+  error: { code: ApiErrorCode; message: string };
+}

@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { decodeGrid, readProfile } from '../../src/codec/index.js';
+import { run } from '../../src/cli/encode.js';
+import { UsageError } from '../../src/cli/args.js';
+import { demoChips, demoImagePaths } from './_faces.js';
+import { ENCODER_PATH, testProfileBytes } from './_profile.js';
+
+let dir: string;
+let profilePath: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fvq-cli-'));
+  profilePath = path.join(dir, 'm.fvqp');
+  fs.writeFileSync(profilePath, testProfileBytes('m', await demoChips()));
+  fs.copyFileSync(ENCODER_PATH, path.join(dir, 'encoder.onnx'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the command, returning its status and what it printed on stdout. */
+async function cli(argv: string[]): Promise<{ status: number; stdout: string }> {
+  let stdout = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout += String(chunk); return true; });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    return { status: await run(argv), stdout };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe('facevq encode', () => {
+  it('detects, encodes and writes .fvq files into --out DIR, printing JSON lines', async () => {
+    const images = demoImagePaths().slice(0, 2);
+    const outDir = path.join(dir, 'many');
+    const { status, stdout } = await cli([...images, '--profile', profilePath, '--out', outDir, '--json', '--runtime', 'ts']);
+    expect(status).toBe(0);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { out: string; hex: string; bytes: number; grid: number[]; timings: Record<string, number>; face: { source: string } });
+    expect(lines).toHaveLength(2);
+    const profile = readProfile(new Uint8Array(fs.readFileSync(profilePath)));
+    for (const line of lines) {
+      const payload = new Uint8Array(fs.readFileSync(line.out));
+      expect(Buffer.from(payload).toString('hex')).toBe(line.hex);
+      expect(payload.length).toBe(line.bytes);
+      expect(Array.from(decodeGrid(payload, profile).grid)).toEqual(line.grid);
+      expect(line.face.source).toBe('detected');
+      expect(Object.keys(line.timings).sort()).toEqual(['codecMs', 'cropMs', 'encoderMs', 'quantizeMs']);
+    }
+  });
+
+  it('uses --box and --mode, and writes --out FILE for one image', async () => {
+    const [image] = demoImagePaths();
+    const target = path.join(dir, 'one.fvq');
+    const { status } = await cli([image!, '--profile', profilePath, '--box', '700,200,300,300', '--mode', '0', '--out', target, '--runtime', 'ts']);
+    expect(status).toBe(0);
+    const profile = readProfile(new Uint8Array(fs.readFileSync(profilePath)));
+    const payload = new Uint8Array(fs.readFileSync(target));
+    expect(payload.length).toBe(3 + profile.fixedBodyBytes);
+    expect(decodeGrid(payload, profile).mode).toBe(0);
+  });
+
+  it('reports images without a face and exits 1', async () => {
+    const blank = path.join(dir, 'blank.png');
+    const sharp = (await import('sharp')).default;
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toFile(blank);
+    const { status } = await cli([blank, '--profile', profilePath, '--out', dir + '/', '--runtime', 'ts']);
+    expect(status).toBe(1);
+  });
+
+  it('rejects bad arguments', async () => {
+    await expect(cli([])).rejects.toBeInstanceOf(UsageError);
+    await expect(cli(['x.jpg', '--box', '1,2,3'])).rejects.toBeInstanceOf(UsageError);
+    await expect(cli(['x.jpg', '--mode', '3'])).rejects.toBeInstanceOf(UsageError);
+    await expect(cli(['x.jpg', '--runtime', 'gpu'])).rejects.toBeInstanceOf(UsageError);
+    await expect(cli(['x.jpg', '--profile', path.join(dir, 'missing.fvqp')])).rejects.toBeInstanceOf(UsageError);
+  });
+});

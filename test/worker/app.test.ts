@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/worker/app.js';
+import { compileScanModule } from '../../src/worker/match/kernels.js';
+import { Metrics } from '../../src/worker/metrics.js';
+import { createMemoryStore } from '../../src/worker/store/memory.js';
+import { openDatabase, SqliteStore } from '../../src/worker/store/sqlite-node.js';
+import { appSuite } from './app-suite.js';
+import { call, KEYS, syntheticPayloads, testKeyStore, testProfiles } from './fixtures.js';
+
+const { m, s, registry } = testProfiles();
+
+appSuite('memory store', async () => {
+  const app = createApp({ store: createMemoryStore({ wasm: compileScanModule() }), profiles: registry, keys: await testKeyStore(), limits: { rate: null } });
+  return { fetch: (path, init) => Promise.resolve(app.request(path, init)), m, s };
+});
+
+appSuite('SQLite store', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'facevq-app-'));
+  const store = new SqliteStore(openDatabase(join(dir, 'db.sqlite')), { wasm: compileScanModule() });
+  const app = createApp({ store, profiles: registry, keys: await testKeyStore(), limits: { rate: null } });
+  return {
+    fetch: (path, init) => Promise.resolve(app.request(path, init)),
+    m,
+    s,
+    close: async () => {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('service on Node only', () => {
+  it('rate-limits per key with a token bucket', async () => {
+    let now = 0;
+    const app = createApp({ store: createMemoryStore(), profiles: registry, keys: await testKeyStore(), limits: { rate: { perSecond: 2, burst: 3 } }, clock: () => now });
+    const fetch = (path: string, init: RequestInit) => Promise.resolve(app.request(path, init));
+    for (let i = 0; i < 3; i++) expect((await call(fetch, 'GET', '/v1/profiles', { key: KEYS.aRead })).status).toBe(200);
+    const limited = await call(fetch, 'GET', '/v1/profiles', { key: KEYS.aRead });
+    expect(limited).toMatchObject({ status: 429, body: { error: { code: 'E_RATE_LIMITED' } } });
+    expect(limited.headers.get('retry-after')).toBe('1');
+    expect((await call(fetch, 'GET', '/v1/profiles', { key: KEYS.bWrite })).status).toBe(200); // other keys unaffected
+    now += 500;
+    expect((await call(fetch, 'GET', '/v1/profiles', { key: KEYS.aRead })).status).toBe(200);
+  });
+
+  it('serves Prometheus metrics by route and status', async () => {
+    const metrics = new Metrics();
+    const app = createApp({ store: createMemoryStore(), profiles: registry, keys: await testKeyStore(), metrics });
+    const p = syntheticPayloads(m, 1).capture('person-0', 0);
+    await app.request('/v1/galleries/x/identify', { method: 'POST', headers: { authorization: `Bearer ${KEYS.aRead}`, 'content-type': 'application/vnd.facevq' }, body: p as Uint8Array<ArrayBuffer> });
+    await app.request('/healthz');
+    const text = await (await app.request('/metrics')).text();
+    expect(text).toContain('facevq_http_requests_total{method="POST",route="/v1/galleries/:gallery/identify",status="404"} 1');
+    expect(text).toContain('facevq_http_requests_total{method="GET",route="/healthz",status="200"} 1');
+    expect(text).toMatch(/facevq_http_request_duration_seconds_bucket\{route="\/healthz",le="\+Inf"\} 1/);
+  });
+
+  it('answers unexpected failures as E_INTERNAL without details', async () => {
+    const errors: unknown[] = [];
+    const store = createMemoryStore();
+    store.info = () => Promise.reject(new Error('disk on fire'));
+    const app = createApp({ store, profiles: registry, keys: await testKeyStore(), onInternalError: (e) => errors.push(e) });
+    const r = await call((p, i) => Promise.resolve(app.request(p, i)), 'GET', '/v1/galleries/x', { key: KEYS.aRead });
+    expect(r).toMatchObject({ status: 500, body: { error: { code: 'E_INTERNAL', message: 'internal error' } } });
+    expect(errors).toHaveLength(1);
+  });
+});

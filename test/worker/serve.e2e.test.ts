@@ -1,0 +1,111 @@
+/**
+ * End to end on Node: a real `facevq serve` process over HTTP, enrollment and identification, a
+ * crash (`kill -9` of the whole process group) and a restart that still finds every acknowledged
+ * enrollment, and `facevq keys create` against the same database.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { call, type Fetcher } from './fixtures.js';
+import { e2eSetup } from './e2e-source.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const CLI = ['tsx', 'src/cli/main.ts'];
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  output: string;
+}
+
+/** Starts `facevq serve` in its own process group and waits for its URL. */
+function startServer(db: string, profilesDir: string): Promise<Server> {
+  const child = spawn('npx', [...CLI, 'serve', '--port', '0', '--db', db, '--profiles', profilesDir, '--rate', '0'], {
+    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /serving on (http:\/\/\S+)/.exec(output)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve({ child, url, output });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
+  });
+}
+
+/** SIGKILL to the server's whole process group (npx, tsx and node), then waits for it to go. */
+async function kill9(server: Server): Promise<void> {
+  const exited = new Promise((done) => server.child.once('exit', done));
+  process.kill(-server.child.pid!, 'SIGKILL');
+  await exited;
+}
+
+const fetcherFor = (url: string): Fetcher => (path, init) => fetch(url + path, init);
+
+describe('facevq serve (real process)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'facevq-e2e-'));
+  const db = join(dir, 'facevq.db');
+  const setup = e2eSetup();
+  const running: Server[] = [];
+  afterAll(() => {
+    for (const s of running) if (s.child.exitCode === null && s.child.signalCode === null) try { process.kill(-s.child.pid!, 'SIGKILL'); } catch { /* gone */ }
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(setup.profilesDir, { recursive: true, force: true });
+  });
+
+  it('enrolls and identifies over HTTP, and keeps acknowledged enrollments through kill -9', async () => {
+    const first = await startServer(db, setup.profilesDir);
+    running.push(first);
+    const key = /\b(fvq_[A-Za-z0-9_-]{43})\b/.exec(first.output)?.[1];
+    expect(key, first.output).toBeDefined();
+    const http = fetcherFor(first.url);
+    const { source } = setup;
+    for (const person of source.people) {
+      const r = await call(http, 'POST', `/v1/galleries/staff/subjects/${person}/enroll`, { key, body: source.capture(person, 0) });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+    const identifyAll = async (f: Fetcher) => {
+      let correct = 0;
+      for (const person of source.people) {
+        const r = await call(f, 'POST', '/v1/galleries/staff/identify?k=3', { key, body: source.capture(person, 1) });
+        expect(r.status).toBe(200);
+        if (r.body.candidates[0].subject === person) correct++;
+      }
+      return correct / source.people.length;
+    };
+    expect(await identifyAll(http)).toBeGreaterThanOrEqual(0.95);
+    // The last enrollment is acknowledged, then the process dies without any chance to flush.
+    const last = await call(http, 'POST', '/v1/galleries/staff/subjects/late-arrival/enroll', { key, body: source.capture(source.people[0]!, 2) });
+    expect(last.status).toBe(201);
+    await kill9(first);
+
+    // A key made offline with the CLI against the same database.
+    const made = spawnSync('npx', [...CLI, 'keys', 'create', '--tenant', 'other', '--scope', 'read', '--db', db], { cwd: ROOT, encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const otherKey = made.stdout.trim();
+    expect(otherKey).toMatch(/^fvq_/);
+
+    const second = await startServer(db, setup.profilesDir);
+    running.push(second);
+    expect(second.output).not.toContain('created the first API key');
+    const again = fetcherFor(second.url);
+    const list = await call(again, 'GET', '/v1/galleries/staff/subjects?limit=1000', { key });
+    expect(list.body.subjects.map((s: { id: string }) => s.id)).toContain('late-arrival');
+    expect(list.body.subjects).toHaveLength(source.people.length + 1);
+    expect(await identifyAll(again)).toBeGreaterThanOrEqual(0.95);
+    expect(await call(again, 'GET', '/v1/galleries/staff', { key: otherKey })).toMatchObject({ status: 404 });
+    expect(await call(again, 'GET', '/v1/galleries/staff', { key: 'fvq_wrong' })).toMatchObject({ status: 401 });
+    const metrics = await (await fetch(`${second.url}/metrics`)).text();
+    expect(metrics).toContain('route="/v1/galleries/:gallery/identify",status="200"');
+    await kill9(second);
+  });
+});

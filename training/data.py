@@ -1,0 +1,156 @@
+"""Teacher cache reader and batch augmentation.
+
+A shard folder written by `facevq teacher` holds (rows appended in step):
+  index.jsonl   one JSON per row: {"path", "status": "ok"|"fallback"|"failed", "box", "lm5"}
+  crops.u8      64*64*3 uint8 per row, HWC RGB, the aligned crop
+  teacher.f32   2*128 float32 LE per row: view 0 = the face, view 1 = the mirrored face
+The writer may be running: only rows complete in all three files are read.
+"""
+
+import json
+import math
+import os
+import zlib
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+CROP = 64
+CROP_BYTES = CROP * CROP * 3
+TEACHER_FLOATS = 2 * 128
+
+
+def read_shard(folder):
+    """Returns (paths, status, crops uint8 [n,64,64,3], teacher float32 [n,2,128])."""
+    with open(os.path.join(folder, "index.jsonl"), "rb") as f:
+        raw = f.read()
+    lines = raw.split(b"\n")[:-1]  # the last piece is empty or a row still being written
+    n = min(
+        len(lines),
+        os.path.getsize(os.path.join(folder, "crops.u8")) // CROP_BYTES,
+        os.path.getsize(os.path.join(folder, "teacher.f32")) // (TEACHER_FLOATS * 4),
+    )
+    rows = [json.loads(l) for l in lines[:n]]
+    crops = np.fromfile(os.path.join(folder, "crops.u8"), dtype=np.uint8, count=n * CROP_BYTES)
+    teacher = np.fromfile(os.path.join(folder, "teacher.f32"), dtype="<f4", count=n * TEACHER_FLOATS)
+    return (
+        [r["path"] for r in rows],
+        [r["status"] for r in rows],
+        crops.reshape(n, CROP, CROP, 3),
+        teacher.reshape(n, 2, 128).astype(np.float32),
+    )
+
+
+def is_val(path, val_mod=20):
+    """Fixed 5% hold-out by a hash of the image path: stable while shards grow, independent of
+    row order."""
+    return zlib.crc32(path.encode()) % val_mod == 0
+
+
+def load(shards, val_mod=20, limit=None, log=print):
+    """Loads `ok` rows of all shards. Returns dict with train/val crops, teacher (L2-normalised),
+    paths and counts."""
+    paths, status, crops, teacher = [], [], [], []
+    for s in shards:
+        p, st, c, t = read_shard(s)
+        paths += p
+        status += st
+        crops.append(c)
+        teacher.append(t)
+    crops = np.concatenate(crops) if crops else np.zeros((0, CROP, CROP, 3), np.uint8)
+    teacher = np.concatenate(teacher) if teacher else np.zeros((0, 2, 128), np.float32)
+    counts = {k: status.count(k) for k in ("ok", "fallback", "failed")}
+    counts["rows"] = len(status)
+    ok = np.array([s == "ok" for s in status], dtype=bool)
+    val = np.array([is_val(p, val_mod) for p in paths], dtype=bool)
+    tr_idx = np.nonzero(ok & ~val)[0]
+    va_idx = np.nonzero(ok & val)[0]
+    if limit is not None:
+        tr_idx = tr_idx[:limit]
+        va_idx = va_idx[: max(8, limit // 4)]
+    teacher = teacher / np.linalg.norm(teacher, axis=2, keepdims=True).clip(1e-12)
+    counts.update(train=int(len(tr_idx)), val=int(len(va_idx)))
+    log(f"data: {counts}")
+    return {
+        "train_crops": torch.from_numpy(crops[tr_idx].copy()),
+        "train_teacher": torch.from_numpy(teacher[tr_idx].copy()),
+        "train_paths": [paths[i] for i in tr_idx],
+        "val_crops": torch.from_numpy(crops[va_idx].copy()),
+        "val_teacher": torch.from_numpy(teacher[va_idx].copy()),
+        "val_paths": [paths[i] for i in va_idx],
+        "counts": counts,
+    }
+
+
+def synthetic(n=64, seed=0, log=print):
+    """Random crops and teacher vectors with the real shapes, for the smoke run where no teacher
+    cache exists (CI). Exercises the code path only; never used for a real model."""
+    g = torch.Generator().manual_seed(seed)
+    crops = torch.randint(0, 256, (n, CROP, CROP, 3), dtype=torch.uint8, generator=g)
+    teacher = F.normalize(torch.randn(n, 2, 128, generator=g) + 3.0, dim=2)
+    nv = max(8, n // 4)
+    counts = {"ok": n + nv, "fallback": 0, "failed": 0, "rows": n + nv, "train": n, "val": nv, "synthetic": True}
+    log(f"data: SYNTHETIC (no teacher cache found) {counts}")
+    vc = torch.randint(0, 256, (nv, CROP, CROP, 3), dtype=torch.uint8, generator=g)
+    vt = F.normalize(torch.randn(nv, 2, 128, generator=g) + 3.0, dim=2)
+    return {
+        "train_crops": crops, "train_teacher": teacher, "train_paths": [f"synthetic/{i}" for i in range(n)],
+        "val_crops": vc, "val_teacher": vt, "val_paths": [f"synthetic/v{i}" for i in range(nv)],
+        "counts": counts,
+    }
+
+
+def have_rows(shards):
+    return any(os.path.exists(os.path.join(s, "index.jsonl")) and os.path.getsize(os.path.join(s, "index.jsonl")) > 0 for s in shards)
+
+
+def to_unit(crops_u8):
+    """uint8 [N,64,64,3] -> float [N,3,64,64] in [0,1]."""
+    return crops_u8.permute(0, 3, 1, 2).float().div_(255.0)
+
+
+def normalise(x01):
+    """[0,1] -> the encoder's input, (x - 0.5) / 0.5."""
+    return (x01 - 0.5) / 0.5
+
+
+def augment(crops_u8, teacher, cfg, gen):
+    """Batch augmentation. Returns (x01 [N,3,64,64], target [N,128]).
+
+    flip (target = teacher view 1), small affine jitter (shift/scale/rotation, black fill),
+    brightness/contrast jitter, occasional grayscale, random black bands at the top and sides
+    (UTK chips often have black top rows; LFW crops do not: the model must not care)."""
+    n = crops_u8.shape[0]
+    x = to_unit(crops_u8)
+    u = lambda *s: torch.rand(*s, generator=gen)
+
+    flip = u(n) < cfg.get("flip", 0.5)
+    x = torch.where(flip[:, None, None, None], x.flip(3), x)
+    target = torch.where(flip[:, None], teacher[:, 1], teacher[:, 0])
+
+    shift = cfg.get("shift_px", 3) * 2.0 / CROP
+    scale = 1.0 + (u(n) * 2 - 1) * cfg.get("scale", 0.05)
+    rot = (u(n) * 2 - 1) * math.radians(cfg.get("rot_deg", 5))
+    tx, ty = (u(n) * 2 - 1) * shift, (u(n) * 2 - 1) * shift
+    cos, sin = torch.cos(rot) / scale, torch.sin(rot) / scale
+    theta = torch.stack([torch.stack([cos, -sin, tx], 1), torch.stack([sin, cos, ty], 1)], 1)
+    grid = F.affine_grid(theta, x.shape, align_corners=False)
+    x = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+    b = (u(n) * 2 - 1) * cfg.get("brightness", 0.15)
+    c = 1.0 + (u(n) * 2 - 1) * cfg.get("contrast", 0.2)
+    mean = x.mean((1, 2, 3), keepdim=True)
+    x = (x - mean) * c[:, None, None, None] + mean + b[:, None, None, None]
+    gray = u(n) < cfg.get("gray", 0.1)
+    g = (0.299 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2])[:, None].expand_as(x)
+    x = torch.where(gray[:, None, None, None], g, x).clamp_(0, 1)
+
+    rows = torch.arange(CROP)
+    top = (u(n) < cfg.get("band_top", 0.3)).float() * (u(n) * cfg.get("band_top_max", 16)).floor()
+    left = (u(n) < cfg.get("band_side", 0.15)).float() * (u(n) * cfg.get("band_side_max", 8)).floor()
+    right = (u(n) < cfg.get("band_side", 0.15)).float() * (u(n) * cfg.get("band_side_max", 8)).floor()
+    keep_r = rows[None, :] >= top[:, None]  # [N,H]
+    keep_c = (rows[None, :] >= left[:, None]) & (rows[None, :] < CROP - right[:, None])  # [N,W]
+    mask = (keep_r[:, :, None] & keep_c[:, None, :]).float()[:, None]
+    return x * mask, target
