@@ -13,7 +13,6 @@ export default defineConfig({
       main: './test/workers/entry.ts',
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        compatibilityFlags: ['nodejs_compat'],
         bindings: { FACEVQ_KEYS: JSON.stringify(await testKeyRecords()), FACEVQ_RATE: 'off' },
       },
     })),

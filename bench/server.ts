@@ -125,8 +125,9 @@ interface SizeResult {
   scanJs: Timing;
   /** The baseline: decode + embed + naive scan (Array of arrays, full sort). */
   naive: Timing;
-  /** decode + embed + search, f32 and int8. */
+  /** decode + embed + search: the service's default (`auto`), f32 and int8. */
   identify: Timing;
+  identifyF32: Timing;
   identifyI8: Timing;
 }
 
@@ -144,7 +145,7 @@ function naiveIdentify(rows: number[][], query: Float32Array, k: number): number
 function latency(profile: Profile, sizes: number[]): { sizes: SizeResult[]; codecEmbed: Timing } {
   const wasm = compileScanModule();
   const queries = payloads(profile, 64, 99);
-  const registry = new ProfileRegistry([profile]);
+  const registry = new ProfileRegistry([profile], wasm);
   const embed = (i: number) => registry.embed(queries[i % queries.length]!).embedding;
   const embedTime = time((i) => void embed(i), 500, 50);
   // Baseline for decode + embed: the codec's direct head (the service folds its first layer into tables).
@@ -172,12 +173,13 @@ function latency(profile: Profile, sizes: number[]): { sizes: SizeResult[]; code
       scanI8: time(search(simd, 'i8'), runs),
       scanJs: time(search(js, 'f32'), Math.max(3, runs >> 2)),
       naive: time((i) => void naiveIdentify(naiveRows, embed(i), 5), size >= 1_000_000 ? 3 : size >= 100_000 ? 5 : 20, 1),
-      identify: time((i) => void simd.search(embed(i), 5, 'f32'), runs),
+      identify: time((i) => void simd.search(embed(i), 5, 'auto'), runs),
+      identifyF32: time((i) => void simd.search(embed(i), 5, 'f32'), runs),
       identifyI8: time((i) => void simd.search(embed(i), 5, 'i8'), runs),
     };
     out.push(r);
     const f = (t: Timing) => `${t.cpu.toFixed(3)} (wall ${t.wall.toFixed(3)})`;
-    log(`  ${String(size).padStart(8)}: identify f32 ${f(r.identify)} ms, i8 ${f(r.identifyI8)}; naive ${f(r.naive)}; scan only: f32 ${r.scanF32.cpu.toFixed(3)}, i8 ${r.scanI8.cpu.toFixed(3)}, js ${r.scanJs.cpu.toFixed(3)} ms CPU`);
+    log(`  ${String(size).padStart(8)}: identify ${f(r.identify)} ms (f32 ${r.identifyF32.cpu.toFixed(3)}, i8 ${r.identifyI8.cpu.toFixed(3)}); naive ${f(r.naive)}; scan only: f32 ${r.scanF32.cpu.toFixed(3)}, i8 ${r.scanI8.cpu.toFixed(3)}, js ${r.scanJs.cpu.toFixed(3)} ms CPU`);
   }
   return { sizes: out, codecEmbed };
 }
@@ -313,7 +315,7 @@ async function main(): Promise<void> {
   const { profile, bytes, source } = benchProfile();
   log(`facevq bench:server — profile ${source}; ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const sizes = QUICK ? [1_000, 10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000];
-  log('1. decode + embed + identify (in process, k = 5), ms of CPU per query (median wall in brackets)');
+  log('1. decode + embed + identify (in process, k = 5, default precision auto), ms of CPU per query (median wall in brackets)');
   const { sizes: lat, codecEmbed } = latency(profile, sizes);
   const at = (n: number) => lat.find((r) => r.size === n);
 
@@ -351,13 +353,15 @@ async function main(): Promise<void> {
     cores: cpus().length,
     loadavg: loadavg(),
     kernel: compileScanModule() ? 'wasm-simd' : 'js',
-    note: 'ms are CPU time per query of the measuring process (one-core latency); *WallMs are median wall clock on this machine',
+    note: 'identifyMs*: decode + embed + top-5 at the default precision (auto: int8 + f32 rescoring from 4096 subjects), CPU time per query of the measuring process (one-core latency); *WallMs: median wall clock on this machine; nodeReqPerSec10k: identify requests per CPU-second of the server process (wall-clock rate on this shared machine in nodeWallReqPerSec10k)',
     embedMs: lat[0]!.embed.cpu,
     codecEmbedMs: codecEmbed.cpu,
     identifyMs1k: at(1_000)?.identify.cpu ?? null,
     identifyMs10k: at(10_000)?.identify.cpu ?? null,
     identifyMs100k: r100k.identify.cpu,
     identifyMs1m: at(1_000_000)?.identify.cpu ?? null,
+    identifyF32Ms100k: r100k.identifyF32.cpu,
+    identifyF32Ms1m: at(1_000_000)?.identifyF32.cpu ?? null,
     identifyWallMs100k: r100k.identify.wall,
     identifyWallMs1m: at(1_000_000)?.identify.wall ?? null,
     identifyI8Ms100k: r100k.identifyI8.cpu,

@@ -22,9 +22,9 @@
  *   of the two distinct networks with the best calibration AUC, and of dlib with the best other
  *   network when that is a different pair.
  * - Speed: ms a face for the chosen preprocessing + inference on already decoded images
- *   (detection excluded, reported apart), median over `--time` faces after a warm-up, measured
- *   one model after another in this process. On a shared machine the numbers move with its load,
- *   which the output records.
+ *   (detection reported apart), median over `--time` faces after a warm-up, the models
+ *   interleaved face by face so that the machine's load hits them alike. On a shared machine the
+ *   absolute numbers move with its load (recorded in the output); the ratios are what to read.
  *
  * Detections come from the `facevq teacher` caches under `.cache/teacher` when they hold the image
  * (same `FaceApi.detect(image, true)` code), else from this script's own cache, else from face-api
@@ -166,7 +166,7 @@ function variants(tf: Tf, faceApi: FaceApi, nets: Record<string, GraphNet>): Var
       });
     }
   };
-  graph('mobilefacenet', 'mobilefacenet', ['aligned'], ['rgb', 'bgr'], ['pm1', 'unit']);
+  graph('mobilefacenet', 'mobilefacenet', ['aligned', 'box+10%'], ['rgb', 'bgr'], ['pm1', 'unit', 'raw']);
   graph('faceres', 'faceres', ['box+10%', 'aligned', 'aligned x1.3'], ['rgb', 'bgr'], ['caffe', 'raw']);
   graph('faceres-deep', 'faceres-deep', ['box+10%', 'aligned', 'aligned x1.3'], ['rgb', 'bgr'], ['caffe', 'raw']);
   graph('mobileface', 'mobileface (bonus)', ['aligned'], ['rgb', 'bgr'], ['raw']);
@@ -204,9 +204,9 @@ class Embeddings {
     const start = performance.now();
     let done = 0;
     for (const file of files) {
+      const face = await source.face(file); // cheap when cached; counts where the detection came from
       const missing = vs.filter((v) => !this.cache(v).get(file));
       if (missing.length > 0) {
-        const face = await source.face(file);
         const image = await face.image();
         for (const v of missing) {
           // The dlib box descriptor is exactly what `facevq teacher` cached (view 0): reuse it.
@@ -295,15 +295,25 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
-async function timeIt(faces: { face: Face; image: RgbImage }[], fn: (face: Face, image: RgbImage) => Promise<unknown>): Promise<{ median: number; mean: number; n: number }> {
-  for (const { face, image } of faces.slice(0, 3)) await fn(face, image); // warm-up (kernels, first-run compilation)
-  const ms: number[] = [];
+/**
+ * ms per call of each function, interleaved (face 1 through every function, then face 2, ...) so
+ * that a change in the machine's load during the measurement hits every function alike; after a
+ * warm-up of three faces each (kernels, first-run compilation).
+ */
+async function timeAll(
+  faces: { face: Face; image: RgbImage }[],
+  fns: Map<string, (face: Face, image: RgbImage) => Promise<unknown>>,
+): Promise<Map<string, { median: number; mean: number; n: number }>> {
+  const ms = new Map<string, number[]>([...fns.keys()].map((k) => [k, []]));
+  for (const [, fn] of fns) for (const { face, image } of faces.slice(0, 3)) await fn(face, image);
   for (const { face, image } of faces) {
-    const t0 = performance.now();
-    await fn(face, image);
-    ms.push(performance.now() - t0);
+    for (const [name, fn] of fns) {
+      const t0 = performance.now();
+      await fn(face, image);
+      ms.get(name)!.push(performance.now() - t0);
+    }
   }
-  return { median: median(ms), mean: ms.reduce((a, b) => a + b, 0) / ms.length, n: ms.length };
+  return new Map([...ms].map(([k, v]) => [k, { median: median(v), mean: v.reduce((a, b) => a + b, 0) / v.length, n: v.length }]));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,9 +393,12 @@ async function main(): Promise<void> {
     timingFaces.push({ face, image: await face.image() });
   }
   const loadBefore = os.loadavg()[0]!;
-  const timing = new Map<string, { median: number; mean: number; n: number }>();
-  for (const r of rows) timing.set(r.name, await timeIt(timingFaces, (face, image) => r.parts[0]!.variant.embed(face, image)));
-  const detectTiming = await timeIt(timingFaces.slice(0, Math.min(20, timingFaces.length)), (_face, image) => faceApi.detect(image, true));
+  const DETECT = 'face-api detection + landmarks';
+  const timing = await timeAll(timingFaces, new Map<string, (face: Face, image: RgbImage) => Promise<unknown>>([
+    ...rows.map((r) => [r.name, (face: Face, image: RgbImage) => r.parts[0]!.variant.embed(face, image)] as const),
+    [DETECT, (_face: Face, image: RgbImage) => faceApi.detect(image, true)],
+  ]));
+  const detectTiming = timing.get(DETECT)!;
   const loadAfter = os.loadavg()[0]!;
 
   const results = [
@@ -410,7 +423,7 @@ async function main(): Promise<void> {
     command: `npx tsx scripts/teacher-compare.ts ${process.argv.slice(2).join(' ')}`,
     evaluation: { pairs: evalPairs.length, images: evalFiles.length, folds: [...evalFolds].map((f) => f + 1) },
     calibrationSet: { pairs: calibPairs.length, images: calibFiles.length, fold: calibFold + 1 },
-    detections: source.stats,
+    detections: { evaluation: source.statsFor(evalFiles), calibration: source.statsFor(calibFiles) },
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, loadavg1: [loadBefore, loadAfter], backend: tf.getBackend(), wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), wasmThreads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') },
     detectMsPerImage: detectTiming,
     results,
@@ -425,7 +438,7 @@ async function main(): Promise<void> {
     '|---|---:|---:|---:|---:|---:|---:|---|',
     ...results.map((r) => `| ${r.name} | ${r.dim} | ${pct(r.bestAccuracy)} | ${pct(r.cvAccuracy)} (${r.cvFoldAccuracies.map(pct).join(' / ')}) | ${r.auc.toFixed(4)} | ${pct(r.tarAtFar1e2)} | ${r.msPerFace.median.toFixed(0)} | ${r.recipe} |`),
   ].join('\n');
-  process.stderr.write(`\n${table}\n\ndetection ${detectTiming.median.toFixed(0)} ms/image; load ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)}; detections ${JSON.stringify(source.stats)}; ${emb.computed} embeddings computed this run\n`);
+  process.stderr.write(`\n${table}\n\ndetection ${detectTiming.median.toFixed(0)} ms/image; load ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)}; evaluation detections ${JSON.stringify(source.statsFor(evalFiles))}; ${emb.computed} embeddings computed this run\n`);
   if (args.flags.has('json')) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 }
 

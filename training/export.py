@@ -200,8 +200,20 @@ def main():
         with open(os.path.join(build, f"{p}.bin"), "wb") as f:
             f.write(binary)
         with open(os.path.join(build, f"{p}.json"), "w") as f:
-            json.dump(manifest, f, indent=1)
+            json.dump(finite(manifest), f, indent=1, allow_nan=False)
         log(f"{p}: {len(binary)} bytes .bin, metrics {metrics}, thresholds {thresholds}")
+
+
+def finite(value):
+    """The manifest with NaN and infinities (undefined metrics on tiny smoke sets) as null, so the
+    file stays valid JSON."""
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 if __name__ == "__main__":

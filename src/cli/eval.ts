@@ -36,7 +36,7 @@ const USAGE = `usage:
 options:
   --profile P      a .fvqp file or a name in --models (repeatable; default: every models/*.fvqp)
   --methods a,b    default: all (facevq:P, teacher, teacher-int8, teacher-1bit, jpeg, webp,
-                   jpeg:300, webp:300, paper:reconstruct-P); jpeg:N / webp:N set a byte budget
+                   jpeg:1200, webp:500, paper:reconstruct-P); jpeg:N / webp:N set a byte budget
   --limit N        at most N pairs, spread over every fold (lfw, pairs) or N identities (identify)
   --json           print one JSON object instead of the table
   --out DIR        where the report and plot go (default .cache/eval/report)
@@ -121,10 +121,10 @@ async function runVerification(args: ParsedArgs, command: 'lfw' | 'pairs', data:
   const pairsFile = option(args, 'pairs');
   if (!pairsFile) throw new UsageError(`--pairs is required\n${USAGE}`);
   const start = performance.now();
-  let all: Pair[];
+  let all: Pair[], pairsText: string;
   try {
-    const text = fs.readFileSync(pairsFile, 'utf8');
-    all = command === 'lfw' ? parseLfwPairs(text) : parsePairsCsv(text, DEFAULT_FOLDS);
+    pairsText = fs.readFileSync(pairsFile, 'utf8');
+    all = command === 'lfw' ? parseLfwPairs(pairsText) : parsePairsCsv(pairsText, DEFAULT_FOLDS);
   } catch (error) {
     throw new UsageError(`--pairs ${pairsFile}: ${(error as Error).message}`);
   }
@@ -138,7 +138,7 @@ async function runVerification(args: ParsedArgs, command: 'lfw' | 'pairs', data:
   const results = s.methods.map((m) => verify(m.name, embeddings.get(m.name)!, pairs));
   const folds = new Set(pairs.map((p) => p.fold)).size;
   const impostors = pairs.filter((p) => !p.same).length;
-  const view1 = command === 'lfw' && /^\s*\d+\s*$/.test(fs.readFileSync(pairsFile, 'utf8').split('\n')[0]!);
+  const view1 = command === 'lfw' && /^\s*\d+\s*$/.test(pairsText.split('\n')[0]!); // View 1: one-number header
   const notes = [
     ...s.notes,
     'scores: cosine similarity for every method (face-api compares teacher descriptors by Euclidean distance, which ranks pairs the same only for equal norms; dlib descriptors are near unit length)',

@@ -62,11 +62,14 @@ export function rocSvg(series: readonly RocSeries[], options: RocSvgOptions = {}
   parts.push(`<text x="16" y="${f(MARGIN.top + plotH / 2)}" text-anchor="middle" transform="rotate(-90 16 ${f(MARGIN.top + plotH / 2)})">true accept rate</text>`);
 
   series.forEach((s, i) => {
+    // Past the palette, colours repeat dashed; ours (facevq:*) are drawn thicker.
     const colour = COLOURS[i % COLOURS.length]!;
-    parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${polylinePoints(s.curve, x, y)}"/>`);
+    const dash = i >= COLOURS.length ? ' stroke-dasharray="6 3"' : '';
+    const width = s.name.startsWith('facevq:') ? 2.5 : 1.5;
+    parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="${width}"${dash} points="${polylinePoints(s.curve, x, y)}"/>`);
     const ly = MARGIN.top + 8 + i * 18;
     const lx = MARGIN.left + plotW + 12;
-    parts.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 18}" y2="${ly}" stroke="${colour}" stroke-width="3"/>`);
+    parts.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 18}" y2="${ly}" stroke="${colour}" stroke-width="3"${dash}/>`);
     const label = s.note ? `${s.name} (${s.note})` : s.name;
     parts.push(`<text x="${lx + 24}" y="${ly}" dominant-baseline="middle">${escapeXml(label)}</text>`);
   });

@@ -9,6 +9,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { FacevqError } from '../codec/index.js';
 import { authenticate, type AuthEnv } from './auth/middleware.js';
 import { TokenBuckets } from './auth/rate-limit.js';
@@ -26,7 +27,7 @@ export type FacevqApp = Hono<AuthEnv>;
 function errorResponse(c: Context, code: ApiErrorCode, message: string, headers: Record<string, string> = {}): Response {
   const body: ErrorBody = { error: { code, message } };
   for (const [name, value] of Object.entries(headers)) c.header(name, value);
-  return c.json(body, statusOf(code) as 400);
+  return c.json(body, statusOf(code) as ContentfulStatusCode);
 }
 
 /** The codes for statuses Hono itself raises (e.g. a malformed URL). */

@@ -17,7 +17,7 @@ export interface AppLimits {
   maxK: number;
   /** Default and largest page of `GET .../subjects`. @default 100, 1000 */
   page: { default: number; max: number };
-  /** Scan precision when the request does not say. @default 'f32' */
+  /** Scan precision when the request does not say. @default 'auto' (int8 + f32 rescoring from 4096 subjects) */
   precision: Precision;
 }
 
@@ -27,7 +27,7 @@ export const DEFAULT_LIMITS: AppLimits = {
   rate: { perSecond: 50, burst: 100 },
   maxK: 100,
   page: { default: 100, max: 1000 },
-  precision: 'f32',
+  precision: 'auto',
 };
 
 /** Options of `createApp`. */

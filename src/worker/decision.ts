@@ -40,10 +40,10 @@ export function parseK(raw: string | undefined, max: number): number {
   return k;
 }
 
-/** `precision` from the query: `f32` or `i8`. */
+/** `precision` from the query: `f32`, `i8` or `auto`. */
 export function parsePrecision(raw: string | undefined, fallback: Precision): Precision {
   if (raw === undefined) return fallback;
-  if (raw !== 'f32' && raw !== 'i8') reject('E_BAD_REQUEST', `precision must be f32 or i8, got ${JSON.stringify(raw)}`);
+  if (raw !== 'f32' && raw !== 'i8' && raw !== 'auto') reject('E_BAD_REQUEST', `precision must be f32, i8 or auto, got ${JSON.stringify(raw)}`);
   return raw;
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { embedGrid, readProfile, type Profile } from '../codec/index.js';
 import { makeRng, makeTestProfile } from '../codec/_testing.js';
 import { Embedder } from './embedder.js';
+import { compileScanModule } from './match/kernels.js';
 
 function randomGrids(profile: Profile, n: number): Uint16Array[] {
   const rng = makeRng(42);
@@ -12,8 +13,11 @@ function randomGrids(profile: Profile, n: number): Uint16Array[] {
 
 function expectSameAsCodec(profile: Profile, options = {}): Embedder {
   const e = new Embedder(profile, options);
+  const simd = new Embedder(profile, { ...options, wasm: compileScanModule() });
   for (const grid of randomGrids(profile, 20)) {
     const fast = e.embed(grid);
+    const fastSimd = simd.embed(grid);
+    for (let i = 0; i < fast.length; i++) expect(Math.abs(fastSimd[i]! - fast[i]!)).toBeLessThan(1e-5);
     const direct = embedGrid(grid, profile);
     expect(fast.length).toBe(direct.length);
     let worst = 0;

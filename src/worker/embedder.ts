@@ -8,47 +8,102 @@
  * `T[n][i] = W[:, cols(n)] · codebook_g[i]` once per profile, and the layer becomes
  * `bias + Σ_n T[n][index_n]`, i.e. H·W·G row additions instead of a full matrix-vector product
  * (for a 1024 → 256 layer with 64 positions: 16k additions instead of 262k multiply-adds).
+ * Row additions and later dense layers run on the SIMD kernels of `match/` when given the
+ * module (f32 arithmetic; the codec uses f64, the results agree far inside the spec's 1e-4).
  * Tables cost `Σ_n K_g(n) · out` floats; beyond `maxTableFloats` we fall back to `embedGrid`.
  */
 import { embedGrid, type HeadLayer, type Profile } from '../codec/index.js';
+import { createKernels, type Kernels } from './match/kernels.js';
 
 /** Options of {@link Embedder}. */
 export interface EmbedderOptions {
+  /** The compiled `scan.wasm` for SIMD arithmetic; plain JS when absent. */
+  wasm?: WebAssembly.Module | null;
   /** Largest table, in floats, before falling back to the direct head. @default 8 Mi (32 MiB) */
   maxTableFloats?: number;
 }
 
 type Dense = Extract<HeadLayer, { op: 'dense' }>;
 
+/** Byte offsets of the embedder's regions in its kernels' buffer. */
+interface Layout {
+  table: number;
+  /** Weights of each later dense layer, by layer index. */
+  weights: Map<number, number>;
+  x: number;
+  y: number;
+  rows: number;
+  end: number;
+}
+
 /** Embeds grids of one profile. */
 export class Embedder {
   readonly profile: Profile;
   /** True when the first layer runs from lookup tables. */
   readonly tabulated: boolean;
-  private readonly table: Float32Array;
-  /** Start of position n's block in `table` (rows of `out` floats, one per codebook entry). */
+  private readonly kernels: Kernels;
+  /** Start (in floats) of position n's block of rows in the table. */
   private readonly blockOf: Int32Array;
-  private readonly first: Dense | null;
-  private readonly a: Float64Array;
-  private readonly b: Float64Array;
+  private readonly at: Layout;
 
   constructor(profile: Profile, options: EmbedderOptions = {}) {
     this.profile = profile;
-    const first = profile.head.layers[0];
+    const layers = profile.head.layers;
+    const first = layers[0];
     const planes = profile.planes;
-    const G = planes.length;
     const positions = profile.gridLength;
     const out = first?.op === 'dense' ? first.out : 0;
-    const floats = Array.from({ length: positions }, (_, n) => planes[n % G]!.k * out).reduce((s, v) => s + v, 0);
-    this.tabulated = first?.op === 'dense' && floats <= (options.maxTableFloats ?? 8 * 1024 * 1024);
-    this.first = this.tabulated ? (first as Dense) : null;
     this.blockOf = new Int32Array(positions);
-    this.table = new Float32Array(this.tabulated ? floats : 0);
-    let width = out;
-    for (const l of profile.head.layers) if (l.op === 'dense') width = Math.max(width, l.out);
-    this.a = new Float64Array(width);
-    this.b = new Float64Array(width);
-    if (this.first) this.tabulate(this.first);
+    let floats = 0;
+    for (let n = 0; n < positions; n++) {
+      this.blockOf[n] = floats;
+      floats += planes[n % planes.length]!.k * out;
+    }
+    this.tabulated = first?.op === 'dense' && floats <= (options.maxTableFloats ?? 8 * 1024 * 1024);
+    this.kernels = createKernels(this.tabulated ? options.wasm : null);
+    this.at = this.layout(this.tabulated ? floats : 0);
+    this.kernels.reserve(this.at.end);
+    if (this.tabulated) this.tabulate(first as Dense);
+  }
+
+  private layout(tableFloats: number): Layout {
+    const align16 = (n: number) => (n + 15) & ~15;
+    let at = align16(tableFloats * 4);
+    const weights = new Map<number, number>();
+    let width = 0;
+    this.profile.head.layers.forEach((l, i) => {
+      if (l.op !== 'dense') return;
+      width = Math.max(width, l.out);
+      if (i === 0) return;
+      weights.set(i, at);
+      at = align16(at + l.weight.length * 4);
+    });
+    const x = at, y = align16(x + width * 4), rows = align16(y + width * 4);
+    return { table: 0, weights, x, y, rows, end: rows + this.blockOf.length * 4 };
+  }
+
+  /** T[n][i][o] = Σ_j W[o, off(n) + j] · codebook_g[i][j]; copies later dense weights. */
+  private tabulate(dense: Dense): void {
+    const { planes, codebooks } = this.profile;
+    const G = planes.length;
+    const sumDim = planes.reduce((s, p) => s + p.dim, 0);
+    const { in: nIn, out, weight } = dense;
+    const buffer = this.kernels.buffer();
+    const table = new Float32Array(buffer, this.at.table, this.at.x >> 2);
+    for (let n = 0; n < this.blockOf.length; n++) {
+      const g = n % G;
+      const { k, dim } = planes[g]!;
+      const off = Math.floor(n / G) * sumDim + planes.slice(0, g).reduce((s, p) => s + p.dim, 0);
+      const cb = codebooks[g]!;
+      for (let i = 0, at = this.blockOf[n]!; i < k; i++, at += out) {
+        for (let o = 0; o < out; o++) {
+          let s = 0;
+          for (let j = 0, w = o * nIn + off, c = i * dim; j < dim; j++) s += weight[w + j]! * cb[c + j]!;
+          table[at + o] = s;
+        }
+      }
+    }
+    for (const [i, offset] of this.at.weights) new Float32Array(buffer, offset, (this.profile.head.layers[i] as Dense).weight.length).set((this.profile.head.layers[i] as Dense).weight);
   }
 
   /** True when `grid` fits the profile (otherwise `embedGrid` reports the error). */
@@ -59,81 +114,40 @@ export class Embedder {
     return true;
   }
 
-  /** T[n][i][o] = Σ_j W[o, off(n) + j] · codebook_g[i][j]. */
-  private tabulate(dense: Dense): void {
-    const { planes, codebooks } = this.profile;
-    const G = planes.length;
-    const sumDim = planes.reduce((s, p) => s + p.dim, 0);
-    const { in: nIn, out, weight } = dense;
-    let at = 0;
-    for (let n = 0; n < this.blockOf.length; n++) {
-      const g = n % G;
-      const { k, dim } = planes[g]!;
-      const off = Math.floor(n / G) * sumDim + planes.slice(0, g).reduce((s, p) => s + p.dim, 0);
-      const cb = codebooks[g]!;
-      this.blockOf[n] = at;
-      for (let i = 0; i < k; i++, at += out) {
-        for (let o = 0; o < out; o++) {
-          let s = 0;
-          for (let j = 0, w = o * nIn + off, c = i * dim; j < dim; j++) s += weight[w + j]! * cb[c + j]!;
-          this.table[at + o] = s;
-        }
-      }
-    }
-  }
-
   /**
    * The embedding of `grid` (`profile.head.dim` floats); the same as `embedGrid(grid, profile)`,
    * including its `E_GRID` failure for a wrong length or index.
    */
   embed(grid: Uint16Array): Float32Array {
-    const dense = this.first;
-    if (!dense || !this.validGrid(grid)) return embedGrid(grid, this.profile);
-    const out = dense.out;
-    let x = this.a, y = this.b;
-    for (let o = 0; o < out; o++) x[o] = dense.bias[o]!;
-    const { table, blockOf } = this;
-    for (let n = 0; n < grid.length; n++) {
-      const row = blockOf[n]! + grid[n]! * out;
-      for (let o = 0; o < out; o++) x[o]! += table[row + o]!;
-    }
-    let size = out;
-    for (const layer of this.profile.head.layers.slice(1)) {
+    if (!this.tabulated || !this.validGrid(grid)) return embedGrid(grid, this.profile);
+    const layers = this.profile.head.layers;
+    const first = layers[0] as Dense;
+    const { kernels, at } = this;
+    const buffer = kernels.buffer();
+    const rows = new Int32Array(buffer, at.rows, grid.length);
+    for (let n = 0; n < grid.length; n++) rows[n] = at.table + (this.blockOf[n]! + grid[n]! * first.out) * 4;
+    let [x, y] = [at.x, at.y];
+    new Float32Array(buffer, x, first.out).set(first.bias);
+    kernels.accum(buffer, x, at.rows, grid.length, first.out);
+    let size = first.out;
+    for (let i = 1; i < layers.length; i++) {
+      const layer = layers[i]!;
+      const v = new Float32Array(buffer, x, size);
       if (layer.op === 'dense') {
-        denseInto(layer, x, y);
+        kernels.f32(buffer, at.weights.get(i)!, x, layer.out, layer.in, y);
+        const w = new Float32Array(buffer, y, layer.out);
+        for (let o = 0; o < layer.out; o++) w[o] = w[o]! + layer.bias[o]!;
         [x, y] = [y, x];
         size = layer.out;
       } else if (layer.op === 'relu' || layer.op === 'prelu') {
-        for (let i = 0; i < size; i++) if (x[i]! < 0) x[i] = layer.op === 'relu' ? 0 : layer.alpha[i]! * x[i]!;
+        for (let o = 0; o < size; o++) if (v[o]! < 0) v[o] = layer.op === 'relu' ? 0 : layer.alpha[o]! * v[o]!;
       } else {
         let ss = 0;
-        for (let i = 0; i < size; i++) ss += x[i]! * x[i]!;
+        for (let o = 0; o < size; o++) ss += v[o]! * v[o]!;
         const inv = 1 / Math.max(Math.sqrt(ss), 1e-12);
-        for (let i = 0; i < size; i++) x[i] = x[i]! * inv;
+        for (let o = 0; o < size; o++) v[o] = v[o]! * inv;
       }
     }
-    return Float32Array.from(x.subarray(0, size));
-  }
-}
-
-/**
- * y = bias + W·x (§10.4 dense). Four partial sums break the add dependency chain (measured ~3×
- * faster than one); the order only moves rounding, far inside the spec's 1e-4.
- */
-function denseInto(layer: Dense, x: Float64Array, y: Float64Array): void {
-  const { in: nIn, out, weight, bias } = layer;
-  const tail = nIn & ~3;
-  for (let o = 0; o < out; o++) {
-    const w = o * nIn;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    let i = 0;
-    for (; i < tail; i += 4) {
-      s0 += weight[w + i]! * x[i]!;
-      s1 += weight[w + i + 1]! * x[i + 1]!;
-      s2 += weight[w + i + 2]! * x[i + 2]!;
-      s3 += weight[w + i + 3]! * x[i + 3]!;
-    }
-    for (; i < nIn; i++) s0 += weight[w + i]! * x[i]!;
-    y[o] = bias[o]! + (s0 + s1) + (s2 + s3);
+    return new Float32Array(buffer, x, size).slice();
   }
 }

@@ -163,7 +163,7 @@ export function openApiDocument(): Json {
           parameters: [
             param('k', 'query', { type: 'integer', minimum: 1, maximum: 100, default: 5 }, 'How many candidates.'),
             far, threshold,
-            param('precision', 'query', { type: 'string', enum: ['f32', 'i8'], default: 'f32' }, '`i8` scans the int8 copy and rescores its shortlist in f32.'),
+            param('precision', 'query', { type: 'string', enum: ['f32', 'i8', 'auto'], default: 'auto' }, '`i8` scans the int8 copy and rescores its shortlist in f32; `auto` does so from 4096 subjects. Scores are exact f32 either way.'),
           ],
           requestBody: onePayload,
           responses: {

@@ -36,18 +36,21 @@ export class ProfileRegistry {
   private readonly bindings = new Map<Profile, ProfileBinding>();
   private readonly embedders = new Map<Profile, Embedder>();
 
-  /** Holds `profiles`, building each one's {@link Embedder} tables now (startup, not per request). */
-  constructor(profiles: Iterable<Profile>) {
+  /**
+   * Holds `profiles`, building each one's {@link Embedder} tables now (startup, not per request).
+   * `wasm`: the compiled `scan.wasm`, for SIMD arithmetic in the embedders.
+   */
+  constructor(profiles: Iterable<Profile>, wasm?: WebAssembly.Module | null) {
     this.set = new ProfileSet(profiles);
     for (const p of this.set) {
       this.bindings.set(p, { sha256: hex(p.sha256), name: p.name });
-      this.embedders.set(p, new Embedder(p));
+      this.embedders.set(p, new Embedder(p, { wasm: wasm ?? null }));
     }
   }
 
   /** Reads profile files (throws the codec's `E_PROFILE_*` errors for a bad file). */
-  static fromFiles(files: Iterable<Uint8Array>): ProfileRegistry {
-    return new ProfileRegistry([...files].map((f) => readProfile(f)));
+  static fromFiles(files: Iterable<Uint8Array>, wasm?: WebAssembly.Module | null): ProfileRegistry {
+    return new ProfileRegistry([...files].map((f) => readProfile(f)), wasm);
   }
 
   /** The binding a gallery records for `profile`. */

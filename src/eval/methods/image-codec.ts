@@ -13,7 +13,7 @@
  * - `jpeg`, `webp`: budget = our mean bytes per face. JPEG and WebP cannot get that small (their
  *   headers alone exceed it), so then the budget becomes the format's smallest mean size plus 10%:
  *   "as close to ours as the format goes".
- * - `jpeg:N`, `webp:N`: budget = N bytes (e.g. `jpeg:300`), for the smallest size that still
+ * - `jpeg:N`, `webp:N`: budget = N bytes (e.g. `webp:500`), for the smallest size that still
  *   keeps the teacher useful.
  */
 import fs from 'node:fs';
@@ -63,14 +63,8 @@ export function boxCrop(image: RgbImage, box: Box): RgbImage {
   return { data, width: side, height: side };
 }
 
-/**
- * sharp's callable export. (`loadSharp()` is typed as the module namespace, which tsc does not see
- * as callable; at run time `require('sharp')` is the function.)
- */
-const sharp = () => loadSharp() as unknown as typeof import('sharp').default;
-
 function raw(image: RgbImage) {
-  return sharp()(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
+  return loadSharp()(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
 }
 
 async function toRgb(pipeline: ReturnType<typeof raw>): Promise<RgbImage> {
@@ -89,7 +83,7 @@ export async function compress(crop: RgbImage, setting: ImageSetting): Promise<U
 
 /** What the receiver hands the teacher: the decoded image upscaled to 150x150. */
 export async function decompress(bytes: Uint8Array): Promise<RgbImage> {
-  return toRgb(sharp()(bytes).resize(TEACHER_SIDE, TEACHER_SIDE, { fit: 'fill' }));
+  return toRgb(loadSharp()(bytes).resize(TEACHER_SIDE, TEACHER_SIDE, { fit: 'fill' }));
 }
 
 function psnr(a: Uint8Array, b: Uint8Array): number {

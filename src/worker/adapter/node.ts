@@ -20,8 +20,9 @@ export interface NodeService { app: FacevqApp; store: SqliteStore; keys: SqlKeyS
 /** Builds the service over the database `db` with the `.fvqp` profiles in `profilesDir`. */
 export function createNodeService(db: string, profilesDir: string, limits?: Partial<AppLimits>): NodeService {
   const files = readdirSync(profilesDir).filter((f) => f.endsWith('.fvqp')).sort();
-  const profiles = ProfileRegistry.fromFiles(files.map((f) => new Uint8Array(readFileSync(join(profilesDir, f)))));
-  const store = new SqliteStore(openDatabase(db), { wasm: compileScanModule() });
+  const wasm = compileScanModule();
+  const profiles = ProfileRegistry.fromFiles(files.map((f) => new Uint8Array(readFileSync(join(profilesDir, f)))), wasm);
+  const store = new SqliteStore(openDatabase(db), { wasm });
   const keys = new SqlKeyStore(betterSqliteDriver(store.db));
   const app = createApp({ store, profiles, keys, metrics: new Metrics(), ...(limits && { limits }) });
   return { app, store, keys, close: () => store.close() };

@@ -7,6 +7,7 @@ import { createApp, type FacevqApp } from '../app.js';
 import { StaticKeyStore } from '../auth/keys.js';
 import { ProfileRegistry } from '../profiles.js';
 import { DurableObjectStore, type GalleryObjectStub } from '../store/durable.js';
+import scanWasm from '../match/scan.wasm';
 import type { DurableObjectNamespace, ExecutionContext } from 'cloudflare:workers';
 
 export { GalleryObject } from '../store/durable.js';
@@ -22,7 +23,7 @@ export interface WorkerEnv {
 
 /** The fetch handler for profile files `files` (`.fvqp` bytes). */
 export function createWorker(files: readonly ArrayBuffer[]): { fetch(req: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> } {
-  const profiles = ProfileRegistry.fromFiles(files.map((f) => new Uint8Array(f)));
+  const profiles = ProfileRegistry.fromFiles(files.map((f) => new Uint8Array(f)), scanWasm);
   let built: { keys: string; rate: string; app: FacevqApp } | undefined;
   return {
     async fetch(req, env) {

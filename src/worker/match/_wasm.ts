@@ -11,16 +11,18 @@
  *   int8 kernel 16 bytes (2 × i8x8 widened to i16x8). Callers fall back to plain JS otherwise.
  * - int8: `q` holds the quantised query widened to i16, `scales` one f32 per row; the output is
  *   `float(Σ row[i]·q[i]) · scale[row]`. |Σ| ≤ 127·127·dim fits an i32 for dim < 133,000.
+ * - `f32` is also a dense layer (`y = W·x`, W row-major) and `accum` sums table rows for the
+ *   embedding head (`embedder.ts`); `accum` needs a row length that is a multiple of 4.
  */
 
 // Opcodes (WebAssembly core spec §5.4 and the fixed-width SIMD proposal).
 const BLOCK = 0x02, LOOP = 0x03, END = 0x0b, BR_IF = 0x0d, VOID = 0x40;
 const LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22;
 const I32_CONST = 0x41, I32_EQZ = 0x45, I32_LT_U = 0x49, I32_ADD = 0x6a, I32_SUB = 0x6b;
-const F32_LOAD = 0x2a, F32_STORE = 0x38, F32_ADD = 0x92, F32_MUL = 0x94, F32_CONVERT_I32_S = 0xb2;
+const I32_LOAD = 0x28, F32_LOAD = 0x2a, F32_STORE = 0x38, F32_ADD = 0x92, F32_MUL = 0x94, F32_CONVERT_I32_S = 0xb2;
 const I32 = 0x7f, V128 = 0x7b;
 const SIMD = 0xfd;
-const V128_LOAD = 0x00, V128_LOAD8X8_S = 0x01, V128_CONST = 0x0c;
+const V128_LOAD = 0x00, V128_LOAD8X8_S = 0x01, V128_STORE = 0x0b, V128_CONST = 0x0c;
 const I32X4_EXTRACT_LANE = 0x1b, F32X4_EXTRACT_LANE = 0x1f;
 const I32X4_ADD = 0xae, I32X4_DOT_I16X8_S = 0xba, F32X4_ADD = 0xe4, F32X4_MUL = 0xe6;
 
@@ -113,21 +115,44 @@ function scoresI8Body(): number[] {
   ];
 }
 
+/**
+ * accum(dst, rows, count, dstEnd): dst[0..) += Σ_j f32 row at byte address rows[j], for each of
+ * the `count` i32 addresses at `rows`; dstEnd = dst + 4·length. Locals: 4 p, 5 d.
+ */
+function accumBody(): number[] {
+  const [DST, ROWS, COUNT, DEND, P, D] = [0, 1, 2, 3, 4, 5];
+  return [
+    1, 2, I32, // locals: 2 × i32
+    BLOCK, VOID, ...get(COUNT), I32_EQZ, BR_IF, 0,
+    LOOP, VOID, // rows
+    ...get(ROWS), I32_LOAD, 2, 0, ...set(P), ...get(DST), ...set(D),
+    LOOP, VOID, // 4 floats per step
+    ...get(D), ...vload(D, 0), ...vload(P, 0), ...simd(F32X4_ADD), ...simd(V128_STORE, 4, 0),
+    ...bump(D, 16), ...bump(P, 16),
+    ...get(D), ...get(DEND), I32_LT_U, BR_IF, 0,
+    END,
+    ...bump(ROWS, 4),
+    ...get(COUNT), ...i32c(1), I32_SUB, ...tee(COUNT), BR_IF, 0,
+    END, END, END,
+  ];
+}
+
 function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
 
-/** The module's bytes: memory export `memory`, functions `f32` and `i8`. */
+/** The module's bytes: memory export `memory`, functions `f32`, `i8` and `accum`. */
 export function buildScanWasm(): Uint8Array<ArrayBuffer> {
   const f32Type = [0x60, 5, I32, I32, I32, I32, I32, 0];
   const i8Type = [0x60, 6, I32, I32, I32, I32, I32, I32, 0];
-  const bodies = [scoresF32Body(), scoresI8Body()];
+  const accumType = [0x60, 4, I32, I32, I32, I32, 0];
+  const bodies = [scoresF32Body(), scoresI8Body(), accumBody()];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [2, ...f32Type, ...i8Type]), // types
-    ...section(3, [2, 0, 1]), // functions
+    ...section(1, [3, ...f32Type, ...i8Type, ...accumType]), // types
+    ...section(3, [3, 0, 1, 2]), // functions
     ...section(5, [1, 0x00, 1]), // memory: min 1 page, no max
-    ...section(7, [3, ...vec('memory'), 0x02, 0, ...vec('f32'), 0x00, 0, ...vec('i8'), 0x00, 1]), // exports
-    ...section(10, [2, ...bodies.flatMap((b) => [...uleb(b.length), ...b])]), // code
+    ...section(7, [4, ...vec('memory'), 0x02, 0, ...vec('f32'), 0x00, 0, ...vec('i8'), 0x00, 1, ...vec('accum'), 0x00, 2]), // exports
+    ...section(10, [3, ...bodies.flatMap((b) => [...uleb(b.length), ...b])]), // code
   ]);
 }

@@ -11,16 +11,23 @@ export type ScoreF32 = (buffer: ArrayBuffer, mat: number, q: number, n: number, 
 /** Scores rows of an int8 matrix against an int16 query: `out[r] = (Σ mat·q) · scales[r]`. */
 export type ScoreI8 = (buffer: ArrayBuffer, mat: number, q: number, n: number, dim: number, out: number, scales: number) => void;
 
+/**
+ * Adds f32 rows to `dst` (`length` floats): `dst += Σ_j row_j`, where `rows` holds `count` i32
+ * byte addresses of the rows. All offsets in bytes.
+ */
+export type Accum = (buffer: ArrayBuffer, dst: number, rows: number, count: number, length: number) => void;
+
 /** A buffer to score in, and the kernels that work on it. */
 export interface Kernels {
   /** `'wasm-simd'` or `'js'`. */
   readonly kind: 'wasm-simd' | 'js';
   /** The current buffer (replaced when it grows). */
   buffer(): ArrayBuffer;
-  /** Makes the buffer at least `bytes` long, keeping its contents; may replace it. */
+  /** Makes the buffer at least `bytes` long, keeping its contents; may replace it. Grows to exactly that (rounded to a page). */
   reserve(bytes: number): void;
   readonly f32: ScoreF32;
   readonly i8: ScoreI8;
+  readonly accum: Accum;
 }
 
 /** Plain-JS f32 kernel: four accumulators, as fast as scalar V8 gets (measured ~5× slower than SIMD). */
@@ -56,6 +63,17 @@ export const scoreI8Js: ScoreI8 = (buffer, mat, q, n, dim, out, scales) => {
   }
 };
 
+/** Plain-JS row accumulation. */
+export const accumJs: Accum = (buffer, dst, rows, count, length) => {
+  const f = new Float32Array(buffer);
+  const addresses = new Int32Array(buffer, rows, count);
+  const d = dst >> 2;
+  for (let j = 0; j < count; j++) {
+    const p = addresses[j]! >> 2;
+    for (let o = 0; o < length; o++) f[d + o] = f[d + o]! + f[p + o]!;
+  }
+};
+
 /** JS kernels over a plain ArrayBuffer that is copied into a bigger one to grow. */
 export function jsKernels(): Kernels {
   let buf = new ArrayBuffer(0);
@@ -64,12 +82,13 @@ export function jsKernels(): Kernels {
     buffer: () => buf,
     reserve(bytes) {
       if (bytes <= buf.byteLength) return;
-      const next = new ArrayBuffer(Math.max(bytes, buf.byteLength * 2));
+      const next = new ArrayBuffer(bytes); // callers grow geometrically (the matrix doubles its rows)
       new Uint8Array(next).set(new Uint8Array(buf));
       buf = next;
     },
     f32: scoreF32Js,
     i8: scoreI8Js,
+    accum: accumJs,
   };
 }
 
@@ -77,13 +96,14 @@ interface ScanExports {
   memory: WebAssembly.Memory;
   f32(mat: number, q: number, n: number, qEnd: number, out: number): void;
   i8(mat: number, q: number, n: number, qEnd: number, out: number, scales: number): void;
+  accum(dst: number, rows: number, count: number, dstEnd: number): void;
 }
 
 const PAGE = 65536;
 
 /**
- * SIMD kernels in their own WebAssembly instance (one per matrix, so each gallery owns its
- * memory). Falls back to JS for a `dim` that is not a multiple of 16.
+ * SIMD kernels in their own WebAssembly instance (one per matrix or embedder, each owning its
+ * memory). Falls back to JS for a `dim` that is not a multiple of 16 (4 for `accum`).
  */
 export function wasmKernels(module: WebAssembly.Module): Kernels {
   const exports = new WebAssembly.Instance(module, {}).exports as unknown as ScanExports;
@@ -93,12 +113,14 @@ export function wasmKernels(module: WebAssembly.Module): Kernels {
     buffer: () => memory.buffer,
     reserve(bytes) {
       const have = memory.buffer.byteLength;
-      if (bytes > have) memory.grow(Math.ceil((Math.max(bytes, have * 2) - have) / PAGE));
+      if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
     },
     f32: (buffer, mat, q, n, dim, out) =>
       dim % 16 === 0 ? exports.f32(mat, q, n, q + dim * 4, out) : scoreF32Js(buffer, mat, q, n, dim, out),
     i8: (buffer, mat, q, n, dim, out, scales) =>
       dim % 16 === 0 ? exports.i8(mat, q, n, q + dim * 2, out, scales) : scoreI8Js(buffer, mat, q, n, dim, out, scales),
+    accum: (buffer, dst, rows, count, length) =>
+      length % 4 === 0 ? exports.accum(dst, rows, count, dst + length * 4) : accumJs(buffer, dst, rows, count, length),
   };
 }
 

@@ -15,8 +15,15 @@ import { createKernels, type Kernels } from './kernels.js';
 import { quantizeRow } from './quantize.js';
 import { topK } from './topk.js';
 
-/** A scan's precision. `i8` scans the int8 copy, then rescores its shortlist exactly in f32. */
-export type Precision = 'f32' | 'i8';
+/**
+ * A scan's precision. `i8` scans the int8 copy, then rescores its shortlist exactly in f32;
+ * `auto` is `i8` from {@link AUTO_I8_ROWS} rows up (where the scan dominates: measured ~2× faster
+ * at 10k rows, 2.4× at 100k) and `f32` below (where rescoring costs more than it saves).
+ */
+export type Precision = 'f32' | 'i8' | 'auto';
+
+/** Rows from which `auto` scans int8. */
+export const AUTO_I8_ROWS = 4096;
 
 /** One search hit. */
 export interface Hit {
@@ -153,7 +160,7 @@ export class EmbeddingMatrix {
     const buffer = this.kernels.buffer();
     const { at, dim } = this;
     new Float32Array(buffer, at.qf, dim).set(query);
-    if (precision === 'i8' && this.int8) {
+    if ((precision === 'i8' || (precision === 'auto' && n >= AUTO_I8_ROWS)) && this.int8) {
       quantizeRow(query, new Int16Array(buffer, at.qi, dim)); // its scale does not change the ranking
       this.kernels.i8(buffer, at.i8, at.qi, n, dim, at.scores, at.scales);
       const short = topK(new Float32Array(buffer, at.scores, n), n, shortlistSize(k));
@@ -172,7 +179,7 @@ export class EmbeddingMatrix {
    * Scores of every row against `query` at `precision`, in row order, without rescoring; for
    * measuring what int8 costs (`int8-check.ts`). Returns [ids, scores].
    */
-  scanAll(query: ArrayLike<number>, precision: Precision): [readonly string[], Float32Array] {
+  scanAll(query: ArrayLike<number>, precision: 'f32' | 'i8'): [readonly string[], Float32Array] {
     const n = this.ids.length;
     const buffer = this.kernels.buffer();
     const { at, dim } = this;

@@ -55,9 +55,12 @@ export class GalleryObject extends DurableObject {
     this.store = this.open();
   }
 
-  /** The store over this object's database (creating its tables). */
+  /**
+   * The store over this object's database (creating its tables). A gallery is capped at 100k
+   * subjects: f32 + int8 rows at 128-D take ~64 MB of the object's 128 MB.
+   */
   private open(): IndexedStore {
-    return new IndexedStore(new SqlRecords(durableSqlDriver(this.ctx.storage)), { wasm: scanWasm });
+    return new IndexedStore(new SqlRecords(durableSqlDriver(this.ctx.storage)), { wasm: scanWasm, limits: { maxSubjectsPerGallery: 100_000 } });
   }
 
   /** Runs one store call (RPC). */

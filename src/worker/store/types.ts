@@ -59,7 +59,7 @@ export interface SubjectPage {
 export interface SearchOptions {
   /** How many hits. */
   k: number;
-  /** Scan precision. @default 'f32' */
+  /** Scan precision (`auto`: int8 from 4096 subjects). @default 'f32' */
   precision?: Precision;
 }
 

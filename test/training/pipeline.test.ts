@@ -1,0 +1,68 @@
+/**
+ * The training pipeline end to end, as CI runs it: `facevq teacher` on a handful of real UTKFace
+ * images, a one-epoch smoke training, the export, `facevq profile build`, and the SDK encoding a
+ * real face with the freshly exported encoder and profile. Never the full training run.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildProfileFromExport } from '../../src/cli/profile.js';
+import { decodeGrid, embedGrid, readProfile } from '../../src/codec/index.js';
+import { FaceEncoder } from '../../src/sdk/index.js';
+import { alignFace } from '../../src/sdk/align.js';
+
+const PYTHON = '/usr/bin/python3';
+const UTK = path.resolve('../shared/data/utkface');
+
+function torchMissing(): string | undefined {
+  try {
+    execFileSync(PYTHON, ['-c', 'import torch, onnx'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return `${PYTHON} cannot import torch and onnx (apt-get install python3-torch python3-onnx; .ci/run does)`;
+  }
+}
+
+const skip = torchMissing() ?? (fs.existsSync(UTK) ? undefined : `${UTK} is absent (the datasets live in ../shared/data; CI has them)`);
+if (skip) console.warn(`skipping the training pipeline test: ${skip}`);
+
+describe.skipIf(skip !== undefined)('training pipeline (smoke)', () => {
+  it('caches teacher targets, trains one epoch, exports, builds a profile and encodes a face with it', { timeout: 600_000 }, async () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'facevq-train-'));
+    const cache = path.join(work, 'teacher');
+    const tsx = path.resolve('node_modules/.bin/tsx');
+    execFileSync(tsx, ['src/cli/main.ts', 'teacher', '--data', UTK, '--out', cache, '--limit', '48'], { stdio: 'pipe' });
+    const index = fs.readFileSync(path.join(cache, 'index.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(index).toHaveLength(48);
+    expect(index.filter((r) => r.status === 'ok').length).toBeGreaterThan(24);
+
+    const config = JSON.parse(fs.readFileSync('training/configs/v1.json', 'utf8'));
+    fs.writeFileSync(path.join(work, 'smoke.json'), JSON.stringify({ ...config, shards: [cache] }));
+    const out = path.join(work, 'run');
+    const log = execFileSync(PYTHON, ['training/train.py', '--config', path.join(work, 'smoke.json'), '--smoke', '--out', out], { encoding: 'utf8' });
+    expect(log).not.toContain('SYNTHETIC'); // it trained on the real cached faces
+    const models = path.join(work, 'models');
+    execFileSync(PYTHON, ['training/export.py', '--ckpt', path.join(out, 'last.pt'), '--out', models], { stdio: 'pipe' });
+
+    const profileBytes = buildProfileFromExport(path.join(models, 'build', 'm.json'));
+    const profile = readProfile(profileBytes);
+    expect(profile.name).toBe('m');
+    expect(profile.maxBytes).toBe(51);
+
+    const encoder = await FaceEncoder.load({ profile: profileBytes, runtime: 'ts', modelBytes: fs.readFileSync(path.join(models, 'encoder.onnx')) });
+    const first = index.find((r) => r.status === 'ok');
+    const crops = fs.readFileSync(path.join(cache, 'crops.u8'));
+    const row = index.indexOf(first);
+    const chip = new Uint8Array(crops.buffer, crops.byteOffset + row * 64 * 64 * 3, 64 * 64 * 3);
+    // The cached crop is the chip itself: landmarks on the template give the identity transform.
+    const landmarks5 = profile.crop.template.map((v) => v * 64);
+    expect(Array.from(alignFace(chip, 64, 64, 3, landmarks5, 64))).toEqual(Array.from(chip));
+    const { payload } = await encoder.encode({ pixels: chip, width: 64, height: 64, channels: 3, landmarks5 });
+    expect(payload.length).toBeLessThanOrEqual(51);
+    const decoded = decodeGrid(payload, profile);
+    expect(embedGrid(decoded.grid, profile)).toHaveLength(128);
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+});
