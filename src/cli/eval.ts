@@ -141,7 +141,7 @@ async function runVerification(args: ParsedArgs, command: 'lfw' | 'pairs', data:
   const view1 = command === 'lfw' && /^\s*\d+\s*$/.test(pairsText.split('\n')[0]!); // View 1: one-number header
   const notes = [
     ...s.notes,
-    'scores: cosine similarity for every method (face-api compares teacher descriptors by Euclidean distance, which ranks pairs the same only for equal norms; dlib descriptors are near unit length)',
+    'scores: cosine similarity for every method; face-api compares its descriptors by Euclidean distance, which ranks pairs the same only for equal norms (its descriptors have norms 1.3-1.6; on LFW View 2 the teacher measured 95.97% by cosine, 95.85% by Euclidean)',
     `TAR@FAR=1e-3 over all ${pairs.length} pairs: at most floor(1e-3 x ${impostors} impostors) = ${Math.floor(HEADLINE_FAR * impostors + 1e-9)} impostors accepted${impostors < 1 / HEADLINE_FAR ? ' (fewer than 1,000 impostors: this is TAR at FAR 0)' : ''}`,
   ];
   if (pairs.length < all.length) notes.push(`--limit ${limit}: ${pairs.length} of ${all.length} pairs (the first of each kind in each fold), not the full protocol`);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Box, FaceApi } from '../sdk/node/faceapi.js';
 import { decodeImage, type RgbImage } from '../sdk/node/image.js';
-import { decodePnm, isPnm } from './pnm.js';
+
 
 /** One face of the evaluation. */
 export interface Face {
@@ -28,10 +28,10 @@ export interface Face {
   image(): Promise<RgbImage>;
 }
 
-/** Decodes an image file: Netpbm by our reader, everything else by sharp. */
+/** Decodes an image file (see `decodeImage`). */
 export async function readImage(file: string): Promise<RgbImage> {
   const bytes = fs.readFileSync(file);
-  return isPnm(bytes) ? decodePnm(bytes) : decodeImage(bytes);
+  return decodeImage(bytes);
 }
 
 interface Detection {

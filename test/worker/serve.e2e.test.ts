@@ -3,51 +3,14 @@
  * crash (`kill -9` of the whole process group) and a restart that still finds every acknowledged
  * enrollment, and `facevq keys create` against the same database.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { call, type Fetcher } from './fixtures.js';
 import { e2eSetup } from './e2e-source.js';
-
-const ROOT = new URL('../../', import.meta.url).pathname;
-const CLI = ['tsx', 'src/cli/main.ts'];
-
-interface Server {
-  child: ChildProcess;
-  url: string;
-  output: string;
-}
-
-/** Starts `facevq serve` in its own process group and waits for its URL. */
-function startServer(db: string, profilesDir: string): Promise<Server> {
-  const child = spawn('npx', [...CLI, 'serve', '--port', '0', '--db', db, '--profiles', profilesDir, '--rate', '0'], {
-    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /serving on (http:\/\/\S+)/.exec(output)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ child, url, output });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
-  });
-}
-
-/** SIGKILL to the server's whole process group (npx, tsx and node), then waits for it to go. */
-async function kill9(server: Server): Promise<void> {
-  const exited = new Promise((done) => server.child.once('exit', done));
-  process.kill(-server.child.pid!, 'SIGKILL');
-  await exited;
-}
+import { CLI, kill9, ROOT, startServer, type Server } from './node-server.js';
 
 const fetcherFor = (url: string): Fetcher => (path, init) => fetch(url + path, init);
 

@@ -10,8 +10,8 @@
  *   teacher cache mu = 0 (plain sign(x)), and the description says so.
  *
  * Scores are cosine similarities for every method. For the teacher, face-api's usual Euclidean
- * distance ranks pairs the same way only for descriptors of equal norm; dlib descriptors are close
- * to, not exactly, unit length, so the two rules can differ in a few pairs.
+ * distance ranks pairs the same way only for descriptors of equal norm, and face-api's are not
+ * unit length (norms 1.3 to 1.6 on LFW); measured on LFW View 2, cosine 95.97%, Euclidean 95.85%.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,5 +1,7 @@
 /** Image decoding in Node, through sharp (an optional peer dependency). */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { decodePnm, isPnm } from './pnm.js';
 
 /** Decoded pixels: row-major RGB, 3 bytes a pixel. */
 export interface RgbImage {
@@ -23,10 +25,12 @@ export function loadSharp(): Sharp {
   return sharpModule;
 }
 
-/** Decodes an image file or encoded buffer (JPEG, PNG, WebP, GIF, TIFF, PGM via sharp) to RGB. */
+/** Decodes an image file or encoded buffer to RGB: JPEG, PNG, WebP, GIF, TIFF through sharp, PGM/PPM (which sharp does not read) through pnm.ts. */
 export async function decodeImage(input: string | Uint8Array): Promise<RgbImage> {
+  const bytes = typeof input === 'string' ? new Uint8Array(fs.readFileSync(input)) : input;
+  if (isPnm(bytes)) return decodePnm(bytes);
   const sharp = loadSharp();
-  const { data, info } = await sharp(input).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   const rgb = info.channels === 3 ? data : expandToRgb(data, info.channels);
   return { data: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length), width: info.width, height: info.height };
 }

@@ -3,7 +3,7 @@
  * sharp does not decode (measured: sharp 0.35 answers "unsupported image format" for the AT&T
  * faces' `.pgm` files). Format: http://netpbm.sourceforge.net/doc/pgm.html
  */
-import type { RgbImage } from '../sdk/node/image.js';
+import type { RgbImage } from './image.js';
 
 /** True when `bytes` start with a Netpbm magic number this module reads. */
 export function isPnm(bytes: Uint8Array): boolean {
