@@ -8,7 +8,8 @@ const HOST_LE = /* @__PURE__ */ new Uint8Array(Uint16Array.of(1).buffer)[0] === 
 
 /** A copy of `bin` read as little-endian binary32 values; `bin.length` MUST be a multiple of 4. */
 export function f32FromLE(bin: Uint8Array): Float32Array {
-  if (HOST_LE) return new Float32Array(bin.slice().buffer);
+  // `new Uint8Array(bin)` copies even when `bin` is a Node Buffer, whose `slice()` is a view.
+  if (HOST_LE) return new Float32Array(new Uint8Array(bin).buffer);
   const view = new DataView(bin.buffer, bin.byteOffset, bin.byteLength);
   const out = new Float32Array(bin.length >>> 2);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);

@@ -21,7 +21,7 @@ async function hmacSha256(key: Uint8Array, message: Uint8Array): Promise<Uint8Ar
 
 /** `payload` with the check byte and the tag value zeroed: the message `M` of §4. */
 function macInput(payload: Uint8Array, tagOffset: number, tagLength: number): Uint8Array {
-  const m = payload.slice();
+  const m = new Uint8Array(payload); // a copy, also of a Node Buffer (whose slice() is a view)
   m[2] = 0;
   m.fill(0, tagOffset, tagOffset + tagLength);
   return m;

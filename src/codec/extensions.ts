@@ -79,18 +79,18 @@ export function readExtensions(payload: Uint8Array, start: number): ExtensionBlo
       if (type === EXT_CAPTURE_TIME) {
         ext.captureTime = ((payload[v]! << 24) | (payload[v + 1]! << 16) | (payload[v + 2]! << 8) | payload[v + 3]!) >>> 0;
       } else if (type === EXT_NONCE) {
-        ext.nonce = payload.slice(v, v + len);
+        ext.nonce = copyOf(payload, v, v + len);
       } else if (type === EXT_KEY_ID) {
-        ext.keyId = payload.slice(v, v + len);
+        ext.keyId = copyOf(payload, v, v + len);
       } else {
-        ext.authTag = payload.slice(v, v + len);
+        ext.authTag = copyOf(payload, v, v + len);
         tagOffset = v;
         tagLength = len;
       }
     } else if (type >= EXT_FIRST_CRITICAL) {
       fail('E_EXT_CRITICAL', p * 8); // rule 5
     } else {
-      (ext.unknown ??= []).push({ type, value: payload.slice(v, v + len) }); // rule 5: skip, report
+      (ext.unknown ??= []).push({ type, value: copyOf(payload, v, v + len) }); // rule 5: skip, report
     }
     p = v + len;
   }
@@ -151,4 +151,9 @@ export function writeExtensions(ext: Extensions | undefined): EncodedExtensions 
     p += 2 + e.value.length;
   }
   return { bytes, tagOffset };
+}
+
+/** A copy of `bytes[from..to)`, also of a Node Buffer (whose `slice` is a view). */
+function copyOf(bytes: Uint8Array, from: number, to: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes, from, to);
 }

@@ -188,3 +188,15 @@ function readProfileBody(file: Uint8Array): Uint8Array {
   const n = ((file[keyEnd + 1]! << 24) | (file[keyEnd + 2]! << 16) | (file[keyEnd + 3]! << 8) | file[keyEnd + 4]!) >>> 0;
   return file.subarray(keyEnd + 5, keyEnd + 5 + n);
 }
+
+describe('readProfile on Node Buffers', () => {
+  it('reads a profile held in a pooled Buffer view (whose slice() does not copy)', async () => {
+    const { makeTestProfile } = await import('./_testing.js');
+    const { bytes, profile } = makeTestProfile({ id: 3, name: 'buf', h: 2, w: 2, k: [5], dim: [3], seed: 9 });
+    const pool = Buffer.alloc(bytes.length + 7);
+    pool.set(bytes, 3);
+    const view = pool.subarray(3, 3 + bytes.length);
+    const read = readProfile(view);
+    expect(Array.from(read.codebooks[0]!)).toEqual(Array.from(profile.codebooks[0]!));
+  });
+});

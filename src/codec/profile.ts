@@ -395,7 +395,7 @@ export function readProfile(file: Uint8Array): Profile {
     ...(ctx && {
       context: {
         tables: ctx.tables.map((b) => makeFreqTable(u16FromLE(b))),
-        plane: ctx.plane.slice(),
+        plane: new Uint8Array(ctx.plane),
         map: u16FromLE(ctx.map),
       },
     }),
@@ -403,7 +403,7 @@ export function readProfile(file: Uint8Array): Profile {
     thresholds: { far1e2: th.far1e2 as number, far1e3: th.far1e3 as number, far1e4: th.far1e4 as number },
     crop: { size: crop.size as number, channels: crop.channels as number, template: (crop.template as number[]).slice() },
     ...(enc && {
-      encoder: { file: enc.file as string, sha256: (enc.sha256 as Uint8Array).slice(), mean: enc.mean as number, std: enc.std as number },
+      encoder: { file: enc.file as string, sha256: new Uint8Array(enc.sha256 as Uint8Array), mean: enc.mean as number, std: enc.std as number },
     }),
     meta,
     bytes: file,
