@@ -9,20 +9,8 @@ import path from 'node:path';
 import { cosineSimilarity, decodeGrid, embedGrid, inspectPayload } from '../codec/index.js';
 import { FaceApi } from '../sdk/node/faceapi.js';
 import { NodeFaceEncoder } from '../sdk/node/face-encoder.js';
-import { decodeImage, type RgbImage } from '../sdk/node/image.js';
+import { decodeImage, mirrorImage, type RgbImage } from '../sdk/node/image.js';
 import { option, parseArgs } from './args.js';
-
-/** The image mirrored left to right. */
-function mirror(image: RgbImage): RgbImage {
-  const data = new Uint8Array(image.data.length);
-  for (let y = 0; y < image.height; y++) {
-    for (let x = 0; x < image.width; x++) {
-      const from = (y * image.width + x) * 3, to = (y * image.width + image.width - 1 - x) * 3;
-      data[to] = image.data[from]!; data[to + 1] = image.data[from + 1]!; data[to + 2] = image.data[from + 2]!;
-    }
-  }
-  return { ...image, data };
-}
 
 /** Runs the command; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
@@ -32,7 +20,7 @@ export async function run(argv: string[]): Promise<number> {
   const encoder = await NodeFaceEncoder.load({ profile: profileName });
   const faceapi = await FaceApi.load({ descriptor: false });
   const image = await decodeImage(file);
-  const flipped = mirror(image);
+  const flipped = mirrorImage(image);
   const faces = await faceapi.detectAll(image);
   const mirroredFaces = await faceapi.detectAll(flipped);
   process.stdout.write(`${file}: ${image.width}x${image.height}, ${faces.length} faces (${mirroredFaces.length} in the mirror image)\n`);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceApi } from '../../src/sdk/node/faceapi.js';
 import { NodeFaceEncoder } from '../../src/sdk/node/face-encoder.js';
-import { decodeImage, type RgbImage } from '../../src/sdk/node/image.js';
+import { decodeImage, mirrorImage } from '../../src/sdk/node/image.js';
 import { call, KEYS, testKeyRecords, type Fetcher } from './fixtures.js';
 import { kill9, ROOT, startServer, type Server } from './node-server.js';
 import { startWranglerDev, type WranglerDev } from './wrangler-dev.js';
@@ -21,14 +21,6 @@ const MODELS = join(ROOT, 'models');
 const skip = existsSync(join(MODELS, 'm.fvqp')) ? undefined : 'models/m.fvqp is not built yet (training/README.md)';
 const SAMPLES = join(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json'), '..', 'demo');
 
-function mirror(image: RgbImage): RgbImage {
-  const data = new Uint8Array(image.data.length);
-  for (let y = 0; y < image.height; y++) {
-    for (let x = 0; x < image.width; x++) data.set(image.data.subarray((y * image.width + x) * 3, (y * image.width + x) * 3 + 3), (y * image.width + image.width - 1 - x) * 3);
-  }
-  return { ...image, data };
-}
-
 /** Person id -> [payload of the face as photographed, payload of the same face in the mirror photo]. */
 async function realFaces(): Promise<Map<string, [Uint8Array, Uint8Array]>> {
   const encoder = await NodeFaceEncoder.load({ profile: 'm', runtime: 'node' });
@@ -36,7 +28,7 @@ async function realFaces(): Promise<Map<string, [Uint8Array, Uint8Array]>> {
   const people = new Map<string, [Uint8Array, Uint8Array]>();
   for (const name of ['sample1.jpg', 'sample2.jpg', 'sample3.jpg', 'sample4.jpg', 'sample5.jpg', 'sample6.jpg']) {
     const image = await decodeImage(join(SAMPLES, name));
-    const flipped = mirror(image);
+    const flipped = mirrorImage(image);
     const faces = await faceapi.detectAll(image);
     for (const [i, face] of faces.entries()) {
       if (face.box.width < 40) continue; // too small to be a fair test of a 64x64 chip

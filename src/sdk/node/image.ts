@@ -41,3 +41,16 @@ function expandToRgb(data: Uint8Array, channels: number): Uint8Array {
   for (let i = 0; i < n; i++) out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = data[i * channels]!;
   return out;
 }
+
+/** The image mirrored left to right (a second view of every face in it). */
+export function mirrorImage(image: RgbImage): RgbImage {
+  const { width, height } = image;
+  const data = new Uint8Array(image.data.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const from = (y * width + x) * 3;
+      data.set(image.data.subarray(from, from + 3), (y * width + width - 1 - x) * 3);
+    }
+  }
+  return { data, width, height };
+}
