@@ -4,7 +4,8 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './_cli.js';
 import { makeRng, type Rng } from '../src/codec/_testing.js';
 import { builtinImplementation, formatReport, fromHex, loadVectors, runVectors, startAdapter, toHex, type Implementation, type Request } from '../src/conformance/index.js';
 import { run } from '../src/cli/conformance.js';
@@ -138,33 +139,21 @@ describe('conformance: a broken adapter is reported', () => {
 });
 
 describe('facevq conformance (CLI)', () => {
-  let out = '';
-  afterEach(() => {
-    vi.restoreAllMocks();
-    out = '';
-  });
-  const capture = () => {
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out += String(chunk);
-      return true;
-    });
-  };
-
   it('exits 0 on the built-in codec and ends with the summary line', async () => {
-    capture();
-    expect(await run(['--vectors', DIR])).toBe(0);
+    const { code, stdout: out } = await runCli(run, ['--vectors', DIR]);
+    expect(code).toBe(0);
     expect(out.trim().split('\n').at(-1)).toBe(`${cases.length} passed, 0 failed`);
   });
 
   it('exits 1 with a broken decoder, counting encode vectors as skipped', async () => {
-    capture();
-    expect(await run(['--vectors', DIR, '--decoder', BROKEN('wrong'), '--timeout', '5000'])).toBe(1);
+    const { code, stdout: out } = await runCli(run, ['--vectors', DIR, '--decoder', BROKEN('wrong'), '--timeout', '5000']);
+    expect(code).toBe(1);
     expect(out.trim().split('\n').at(-1)).toMatch(/^\d+ passed, \d+ failed, \d+ skipped$/);
   });
 
   it('prints JSON with --json', async () => {
-    capture();
-    expect(await run(['--vectors', DIR, '--json'])).toBe(0);
+    const { code, stdout: out } = await runCli(run, ['--vectors', DIR, '--json']);
+    expect(code).toBe(0);
     const report = JSON.parse(out) as { passed: number; failed: number; failures: unknown[] };
     expect(report).toMatchObject({ passed: cases.length, failed: 0, failures: [] });
   });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../test/_cli.js';
 import type { VectorFile } from '../conformance/index.js';
 import { run } from './inspect.js';
 
@@ -10,19 +11,9 @@ const extensions = JSON.parse(fs.readFileSync(path.join(VECTORS, 'payload/extens
 const WITH_EXT = extensions.cases.find((c) => c.description === 'tiny, auto: all four known types')!.hex!;
 
 describe('facevq inspect', () => {
-  let out = '', err = '';
-  afterEach(() => {
-    vi.restoreAllMocks();
-    out = err = '';
-  });
-  const capture = () => {
-    vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  };
-
   it('prints the header, extensions, grid and bit costs', async () => {
-    capture();
-    expect(await run([WITH_EXT, ...tiny])).toBe(0);
+    const { code, stdout: out } = await runCli(run, [WITH_EXT, ...tiny]);
+    expect(code).toBe(0);
     expect(out).toMatch(/^mode +1, range coded, static prior/m);
     expect(out).toMatch(/profile +id 1, tag 0xf: "tiny"/);
     expect(out).toMatch(/capture time +1234567890 \(2009-02-13T23:31:30\.000Z\)/);
@@ -33,16 +24,16 @@ describe('facevq inspect', () => {
   });
 
   it('prints one JSON object with --json', async () => {
-    capture();
-    expect(await run([WITH_EXT, ...tiny, '--json'])).toBe(0);
+    const { code, stdout: out } = await runCli(run, [WITH_EXT, ...tiny, '--json']);
+    expect(code).toBe(0);
     const j = JSON.parse(out) as { mode: number; grid: number[]; extensions: { captureTime: number }; codedBits: number[] };
     expect(j).toMatchObject({ mode: 1, grid: [0, 3, 4, 2], extensions: { captureTime: 1234567890 } });
     expect(j.codedBits).toHaveLength(4);
   });
 
   it('reports a payload that does not decode with its code, exit 1', async () => {
-    capture();
-    expect(await run(['1c1f00', ...tiny])).toBe(1);
+    const { code, stderr: err } = await runCli(run, ['1c1f00', ...tiny]);
+    expect(code).toBe(1);
     expect(err).toMatch(/E_MODE/);
   });
 });

@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../_cli.js';
 import { run } from '../../src/cli/eval.js';
 import { imagesOf, parseLfwPairs } from '../../src/eval/pairs.js';
 import { syntheticProfile } from './synthetic-profile.js';
@@ -26,19 +27,9 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs `facevq eval` and returns what it printed on stdout. */
 async function evalCli(argv: string[]): Promise<string> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    expect(await run(argv)).toBe(0);
-  } finally {
-    spy.mockRestore();
-    errSpy.mockRestore();
-  }
-  return out;
+  const { code, stdout } = await runCli(run, argv);
+  expect(code).toBe(0);
+  return stdout;
 }
 
 describe.skipIf(missing.length > 0)(`facevq eval on real faces${reason ? ` (${reason})` : ''}`, () => {

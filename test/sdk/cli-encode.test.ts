@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../_cli.js';
 import { decodeGrid, readProfile } from '../../src/codec/index.js';
 import { run } from '../../src/cli/encode.js';
 import { UsageError } from '../../src/cli/args.js';
@@ -21,15 +22,8 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the command, returning its status and what it printed on stdout. */
 async function cli(argv: string[]): Promise<{ status: number; stdout: string }> {
-  let stdout = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout += String(chunk); return true; });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    return { status: await run(argv), stdout };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const { code, stdout } = await runCli(run, argv);
+  return { status: code, stdout };
 }
 
 describe('facevq encode', () => {

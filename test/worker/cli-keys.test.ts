@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../_cli.js';
 import { UsageError } from '../../src/cli/args.js';
 import { run } from '../../src/cli/keys.js';
 import { checkKeyRecord, hashKey } from '../../src/worker/auth/keys.js';
@@ -10,15 +11,8 @@ import { betterSqliteDriver, openDatabase } from '../../src/worker/store/sqlite-
 
 /** Runs `facevq keys ...` in process and returns its exit code and stdout. */
 async function keys(...argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { out += String(chunk); return true; });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    return { code: await run(argv), out };
-  } finally {
-    write.mockRestore();
-    err.mockRestore();
-  }
+  const { code, stdout } = await runCli(run, argv);
+  return { code, out: stdout };
 }
 
 describe('facevq keys', () => {
