@@ -84,17 +84,39 @@ const FOLD_MAX_BYTES = 32 * 1024 * 1024;
  * head does not start with a dense layer or the table would exceed `maxBytes`.
  */
 export function prepareHead(profile: Profile, maxBytes = FOLD_MAX_BYTES): boolean {
-  const first = profile.head.layers[0];
-  if (first === undefined || first.op !== 'dense') return false;
   const s = scratch(profile);
   if (s.folded !== null) return true;
+  const folded = foldFirstDense(profile, maxBytes / 4);
+  if (folded === null) return false;
+  s.folded = folded.table;
+  s.foldedBase = folded.base;
+  return true;
+}
+
+/** A first dense layer folded into per-index rows (see the file comment). */
+export interface FoldedDense {
+  /** Row `i` of grid index `n` starts at `base[n] + i * out`; each row holds `out` floats. */
+  table: Float32Array;
+  base: Int32Array;
+  out: number;
+}
+
+/**
+ * Folds the head's first dense layer into one row of `out` floats per (grid index, codebook
+ * entry): `table[base[n] + i*out + o] = sum_j weight[o*in + col(n) + j] * codebook_g(n)[i][j]`.
+ * Returns null when the head does not start with a dense layer or the table would exceed
+ * `maxFloats`. The service copies it into its SIMD memory; {@link prepareHead} keeps it here.
+ */
+export function foldFirstDense(profile: Profile, maxFloats: number): FoldedDense | null {
+  const first = profile.head.layers[0];
+  if (first === undefined || first.op !== 'dense') return null;
   const { planes, gridLength } = profile;
   const G = planes.length;
   const out = first.out;
   let floats = 0;
   for (let n = 0; n < gridLength; n++) floats += planes[n % G]!.k * out;
-  if (floats * 4 > maxBytes) return false;
-  const folded = new Float32Array(floats);
+  if (floats > maxFloats) return null;
+  const table = new Float32Array(floats);
   const base = new Int32Array(gridLength);
   const { weight, in: nIn } = first;
   let row = 0;
@@ -108,14 +130,12 @@ export function prepareHead(profile: Profile, maxBytes = FOLD_MAX_BYTES): boolea
         let sum = 0;
         const w = o * nIn + col;
         for (let j = 0; j < dim; j++) sum += weight[w + j]! * cb[i * dim + j]!;
-        folded[row + o] = sum;
+        table[row + o] = sum;
       }
     }
     col += dim;
   }
-  s.folded = folded;
-  s.foldedBase = base;
-  return true;
+  return { table, base, out };
 }
 
 /** The folded first layer: y = bias + the rows of the grid's indices. Fails E_GRID. */

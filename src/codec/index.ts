@@ -37,6 +37,6 @@ export {
   type Extensions,
 } from './extensions.js';
 export { signPayload, verifyPayload } from './auth.js';
-export { embedGrid, embedGridInto, prepareHead, cosineSimilarity } from './head.js';
+export { embedGrid, embedGridInto, prepareHead, foldFirstDense, cosineSimilarity, type FoldedDense } from './head.js';
 export { encodeBatch, decodeBatch, type BatchItem } from './batch.js';
 export { MEDIA_TYPE, BATCH_MEDIA_TYPE, PROFILE_MEDIA_TYPE, FILE_EXTENSION, BATCH_FILE_EXTENSION, PROFILE_FILE_EXTENSION } from './media.js';

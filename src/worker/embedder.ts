@@ -4,15 +4,16 @@
  *
  * Read me first: the head's input `x` concatenates, in grid order, the codebook vectors of the
  * grid's indices, so a first `dense` layer is a sum over grid positions n of
- * `W[:, cols(n)] · codebook_g[index_n]`. Each term depends only on (n, index_n): we tabulate
- * `T[n][i] = W[:, cols(n)] · codebook_g[i]` once per profile, and the layer becomes
+ * `W[:, cols(n)] · codebook_g[index_n]`. Each term depends only on (n, index_n): the codec's
+ * `foldFirstDense` tabulates `T[n][i] = W[:, cols(n)] · codebook_g[i]` once per profile (we copy
+ * it into the kernels' memory), and the layer becomes
  * `bias + Σ_n T[n][index_n]`, i.e. H·W·G row additions instead of a full matrix-vector product
  * (for a 1024 → 256 layer with 64 positions: 16k additions instead of 262k multiply-adds).
  * Row additions and later dense layers run on the SIMD kernels of `match/` when given the
  * module (f32 arithmetic; the codec uses f64, the results agree far inside the spec's 1e-4).
  * Tables cost `Σ_n K_g(n) · out` floats; beyond `maxTableFloats` we fall back to `embedGrid`.
  */
-import { embedGrid, type HeadLayer, type Profile } from '../codec/index.js';
+import { embedGrid, foldFirstDense, type HeadLayer, type Profile } from '../codec/index.js';
 import { createKernels, type Kernels } from './match/kernels.js';
 
 /** Options of {@link Embedder}. */
@@ -48,22 +49,13 @@ export class Embedder {
 
   constructor(profile: Profile, options: EmbedderOptions = {}) {
     this.profile = profile;
-    const layers = profile.head.layers;
-    const first = layers[0];
-    const planes = profile.planes;
-    const positions = profile.gridLength;
-    const out = first?.op === 'dense' ? first.out : 0;
-    this.blockOf = new Int32Array(positions);
-    let floats = 0;
-    for (let n = 0; n < positions; n++) {
-      this.blockOf[n] = floats;
-      floats += planes[n % planes.length]!.k * out;
-    }
-    this.tabulated = first?.op === 'dense' && floats <= (options.maxTableFloats ?? 8 * 1024 * 1024);
-    this.kernels = createKernels(this.tabulated ? options.wasm : null);
-    this.at = this.layout(this.tabulated ? floats : 0);
+    const folded = foldFirstDense(profile, options.maxTableFloats ?? 8 * 1024 * 1024);
+    this.tabulated = folded !== null;
+    this.blockOf = folded?.base ?? new Int32Array(profile.gridLength);
+    this.kernels = createKernels(folded ? options.wasm : null);
+    this.at = this.layout(folded?.table.length ?? 0);
     this.kernels.reserve(this.at.end);
-    if (this.tabulated) this.tabulate(first as Dense);
+    if (folded) this.load(folded.table);
   }
 
   private layout(tableFloats: number): Layout {
@@ -82,28 +74,14 @@ export class Embedder {
     return { table: 0, weights, x, y, rows, end: rows + this.blockOf.length * 4 };
   }
 
-  /** T[n][i][o] = Σ_j W[o, off(n) + j] · codebook_g[i][j]; copies later dense weights. */
-  private tabulate(dense: Dense): void {
-    const { planes, codebooks } = this.profile;
-    const G = planes.length;
-    const sumDim = planes.reduce((s, p) => s + p.dim, 0);
-    const { in: nIn, out, weight } = dense;
+  /** Copies the folded first layer (`foldFirstDense`) and the later dense weights into the kernels' memory. */
+  private load(table: Float32Array): void {
     const buffer = this.kernels.buffer();
-    const table = new Float32Array(buffer, this.at.table, this.at.x >> 2);
-    for (let n = 0; n < this.blockOf.length; n++) {
-      const g = n % G;
-      const { k, dim } = planes[g]!;
-      const off = Math.floor(n / G) * sumDim + planes.slice(0, g).reduce((s, p) => s + p.dim, 0);
-      const cb = codebooks[g]!;
-      for (let i = 0, at = this.blockOf[n]!; i < k; i++, at += out) {
-        for (let o = 0; o < out; o++) {
-          let s = 0;
-          for (let j = 0, w = o * nIn + off, c = i * dim; j < dim; j++) s += weight[w + j]! * cb[c + j]!;
-          table[at + o] = s;
-        }
-      }
+    new Float32Array(buffer, this.at.table, table.length).set(table);
+    for (const [i, offset] of this.at.weights) {
+      const weight = (this.profile.head.layers[i] as Dense).weight;
+      new Float32Array(buffer, offset, weight.length).set(weight);
     }
-    for (const [i, offset] of this.at.weights) new Float32Array(buffer, offset, (this.profile.head.layers[i] as Dense).weight.length).set((this.profile.head.layers[i] as Dense).weight);
   }
 
   /** True when `grid` fits the profile (otherwise `embedGrid` reports the error). */
