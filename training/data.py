@@ -3,8 +3,12 @@
 A shard folder written by `facevq teacher` holds (rows appended in step):
   index.jsonl   one JSON per row: {"path", "status": "ok"|"fallback"|"failed", "box", "lm5"}
   crops.u8      64*64*3 uint8 per row, HWC RGB, the aligned crop
-  teacher.f32   2*128 float32 LE per row: view 0 = the face, view 1 = the mirrored face
+  teacher.f32   2*D float32 LE per row: view 0 = the face, view 1 = the mirrored face
+  meta.json     views, descriptorDim (D) and the teacher's name
 The writer may be running: only rows complete in all three files are read.
+
+Teachers wider than 128-D (faceres, 1024-D) are projected to 128-D by a PCA fitted on the training
+rows (teacher_pca.py); the loaded targets are always L2-normalised 128-D vectors.
 """
 
 import json
@@ -16,29 +20,41 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+import teacher_pca
+
 CROP = 64
 CROP_BYTES = CROP * CROP * 3
-TEACHER_FLOATS = 2 * 128
+VIEWS = 2
+
+
+def teacher_meta(folder):
+    """The shard's meta.json (teacher name, views, descriptorDim)."""
+    meta = json.load(open(os.path.join(folder, "meta.json")))
+    if meta.get("views") != VIEWS:
+        raise ValueError(f"{folder}: training needs {VIEWS} teacher views (the face and its mirror image)")
+    return meta
 
 
 def read_shard(folder):
-    """Returns (paths, status, crops uint8 [n,64,64,3], teacher float32 [n,2,128])."""
+    """Returns (paths, status, crops uint8 [n,64,64,3], teacher float32 [n,2,D])."""
+    dim = teacher_meta(folder)["descriptorDim"]
+    floats = VIEWS * dim
     with open(os.path.join(folder, "index.jsonl"), "rb") as f:
         raw = f.read()
     lines = raw.split(b"\n")[:-1]  # the last piece is empty or a row still being written
     n = min(
         len(lines),
         os.path.getsize(os.path.join(folder, "crops.u8")) // CROP_BYTES,
-        os.path.getsize(os.path.join(folder, "teacher.f32")) // (TEACHER_FLOATS * 4),
+        os.path.getsize(os.path.join(folder, "teacher.f32")) // (floats * 4),
     )
     rows = [json.loads(l) for l in lines[:n]]
     crops = np.fromfile(os.path.join(folder, "crops.u8"), dtype=np.uint8, count=n * CROP_BYTES)
-    teacher = np.fromfile(os.path.join(folder, "teacher.f32"), dtype="<f4", count=n * TEACHER_FLOATS)
+    teacher = np.fromfile(os.path.join(folder, "teacher.f32"), dtype="<f4", count=n * floats)
     return (
         [r["path"] for r in rows],
         [r["status"] for r in rows],
         crops.reshape(n, CROP, CROP, 3),
-        teacher.reshape(n, 2, 128).astype(np.float32),
+        teacher.reshape(n, VIEWS, dim).astype(np.float32),
     )
 
 
@@ -48,9 +64,11 @@ def is_val(path, val_mod=20):
     return zlib.crc32(path.encode()) % val_mod == 0
 
 
-def load(shards, val_mod=20, limit=None, log=print):
-    """Loads `ok` rows of all shards. Returns dict with train/val crops, teacher (L2-normalised),
-    paths and counts."""
+def load(shards, val_mod=20, limit=None, statuses=("ok",), pca=None, log=print):
+    """Loads the rows of all shards whose status is in `statuses`. Returns dict with train/val
+    crops, teacher targets (128-D, L2-normalised), paths, counts and, for a wide teacher, the PCA
+    (mean, basis, explained) that made the targets: fitted on the training rows (both views)
+    unless given (export passes the checkpoint's, so its targets match training's exactly)."""
     paths, status, crops, teacher = [], [], [], []
     for s in shards:
         p, st, c, t = read_shard(s)
@@ -59,20 +77,27 @@ def load(shards, val_mod=20, limit=None, log=print):
         crops.append(c)
         teacher.append(t)
     crops = np.concatenate(crops) if crops else np.zeros((0, CROP, CROP, 3), np.uint8)
-    teacher = np.concatenate(teacher) if teacher else np.zeros((0, 2, 128), np.float32)
+    teacher = np.concatenate(teacher) if teacher else np.zeros((0, VIEWS, 128), np.float32)
     counts = {k: status.count(k) for k in ("ok", "fallback", "failed")}
     counts["rows"] = len(status)
-    ok = np.array([s == "ok" for s in status], dtype=bool)
+    ok = np.array([s in statuses for s in status], dtype=bool)
     val = np.array([is_val(p, val_mod) for p in paths], dtype=bool)
     tr_idx = np.nonzero(ok & ~val)[0]
     va_idx = np.nonzero(ok & val)[0]
     if limit is not None:
         tr_idx = tr_idx[:limit]
         va_idx = va_idx[: max(8, limit // 4)]
+    if teacher.shape[2] > teacher_pca.DIM:
+        if pca is None:
+            mean, basis, explained = teacher_pca.fit(teacher[tr_idx].reshape(-1, teacher.shape[2]))
+            pca = {"mean": mean, "basis": basis, "explained": explained, "rows": int(2 * len(tr_idx))}
+            log(f"teacher PCA {teacher.shape[2]} -> {teacher_pca.DIM} on {pca['rows']} training descriptors: {explained:.3f} of the variance")
+        teacher = teacher_pca.project(teacher, pca["mean"], pca["basis"]).astype(np.float32)
     teacher = teacher / np.linalg.norm(teacher, axis=2, keepdims=True).clip(1e-12)
     counts.update(train=int(len(tr_idx)), val=int(len(va_idx)))
     log(f"data: {counts}")
     return {
+        "pca": pca,
         "train_crops": torch.from_numpy(crops[tr_idx].copy()),
         "train_teacher": torch.from_numpy(teacher[tr_idx].copy()),
         "train_paths": [paths[i] for i in tr_idx],
@@ -95,6 +120,7 @@ def synthetic(n=64, seed=0, log=print):
     vc = torch.randint(0, 256, (nv, CROP, CROP, 3), dtype=torch.uint8, generator=g)
     vt = F.normalize(torch.randn(nv, 2, 128, generator=g) + 3.0, dim=2)
     return {
+        "pca": None,
         "train_crops": crops, "train_teacher": teacher, "train_paths": [f"synthetic/{i}" for i in range(n)],
         "val_crops": vc, "val_teacher": vt, "val_paths": [f"synthetic/v{i}" for i in range(nv)],
         "counts": counts,

@@ -21,7 +21,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import load, synthetic  # noqa: E402
+import teacher_pca  # noqa: E402
+from data import load, synthetic, teacher_meta  # noqa: E402
 from metrics import far_thresholds, run_all, spearman_pairs  # noqa: E402
 from model import (  # noqa: E402
     GRID_H, GRID_W, PROFILES, FaceVQ, count_params, export_decoder, export_encoder, export_head, onnx_flops,
@@ -123,14 +124,21 @@ def main():
         data = synthetic(cfg["limit"], cfg["seed"], log=log)
         crop_meta = {"size": 64, "channels": 3, "template": None}
     else:
-        data = load(shards, val_mod=cfg["val_mod"], log=log)
-        crop_meta = json.load(open(os.path.join(shards[0], "meta.json")))["crop"]
+        data = load(shards, val_mod=cfg["val_mod"], statuses=tuple(cfg.get("statuses", ["ok"])), pca=ck.get("pca"), log=log)
+        crop_meta = teacher_meta(shards[0])["crop"]
+        teacher_name = teacher_meta(shards[0])["teacher"]
     log("running the model over the training and validation sets")
     tr = run_all(model, data["train_crops"])
     va = run_all(model, data["val_crops"], want_recon=True)
     t_val = data["val_teacher"][:, 0]
     build = os.path.join(args.out, "build")
     os.makedirs(build, exist_ok=True)
+    if data["pca"] is not None:
+        pca = data["pca"]
+        teacher_pca.write(os.path.join(build, "teacher-pca.json"), os.path.join(build, "teacher-pca.bin"), pca["mean"], pca["basis"],
+                          {"teacher": teacher_name, "rows": pca["rows"], "explainedVariance": round(pca["explained"], 4),
+                           "fittedOn": "view 0 and view 1 teacher descriptors of the training rows"})
+        log(f"teacher PCA written: {pca['basis'].shape[0]} of {pca['mean'].shape[0]} dims, {pca['explained']:.3f} of the variance")
 
     for p, (G, dim, K) in PROFILES.items():
         q = model.quantizers[p]
@@ -176,8 +184,8 @@ def main():
             "encoder": {"file": "encoder.onnx", "mean": 0.5, "std": 0.5, **enc_info},
             "metrics": metrics,
             "meta": {
-                "trainingData": "SYNTHETIC random data (smoke test, not a model)" if cfg.get("synthetic") else "UTKFace (aligned crops, teacher = face-api dlib ResNet descriptor); rows with "
-                "status ok only; 5% hold-out by crc32(path) % 20 == 0; LFW never used in training",
+                "trainingData": "SYNTHETIC random data (smoke test, not a model)" if cfg.get("synthetic") else f"UTKFace (aligned crops; teacher = {teacher_name}); rows with "
+                f"status {' or '.join(cfg.get('statuses', ['ok']))}; 5% hold-out by crc32(path) % 20 == 0; LFW never used in training",
                 "counts": data["counts"],  # rows in the cache at export time (counts, thresholds, val)
                 "trainedOnCounts": ck.get("counts"),  # rows that existed when training started
                 "seed": cfg["seed"],

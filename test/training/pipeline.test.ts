@@ -38,13 +38,17 @@ describe.skipIf(skip !== undefined)('training pipeline (smoke)', () => {
     expect(index).toHaveLength(48);
     expect(index.filter((r) => r.status === 'ok').length).toBeGreaterThan(24);
 
-    const config = JSON.parse(fs.readFileSync('training/configs/v1.json', 'utf8'));
+    const config = JSON.parse(fs.readFileSync('training/configs/v2.json', 'utf8'));
     fs.writeFileSync(path.join(work, 'smoke.json'), JSON.stringify({ ...config, shards: [cache] }));
     const out = path.join(work, 'run');
     const log = execFileSync(PYTHON, ['training/train.py', '--config', path.join(work, 'smoke.json'), '--smoke', '--out', out], { encoding: 'utf8' });
     expect(log).not.toContain('SYNTHETIC'); // it trained on the real cached faces
     const models = path.join(work, 'models');
     execFileSync(PYTHON, ['training/export.py', '--ckpt', path.join(out, 'last.pt'), '--out', models], { stdio: 'pipe' });
+    // faceres is 1024-D: the export carries the PCA that maps it to the 128-D training targets.
+    const pca = JSON.parse(fs.readFileSync(path.join(models, 'build', 'teacher-pca.json'), 'utf8'));
+    expect([pca.inputDim, pca.dim]).toEqual([1024, 128]);
+    expect(fs.statSync(path.join(models, 'build', 'teacher-pca.bin')).size).toBe(4 * (1024 + 128 * 1024));
 
     const profileBytes = buildProfileFromExport(path.join(models, 'build', 'm.json'));
     const profile = readProfile(profileBytes);
