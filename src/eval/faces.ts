@@ -1,6 +1,6 @@
 /**
  * The faces an evaluation looks at: each image of a dataset with its detection (box and five
- * landmarks) and, where `facevq teacher` already computed it, the teacher's descriptor.
+ * landmarks) and, where `facevq teacher` already computed it, the teacher's raw descriptor.
  *
  * Detections come, in this order, from the teacher caches of `facevq teacher` (same code,
  * `FaceApi.detect(image, true)`, so reusing them is honest; their landmarks are rounded to 0.01
@@ -13,7 +13,6 @@ import { createHash } from 'node:crypto';
 import type { Box, FaceApi } from '../sdk/node/faceapi.js';
 import { decodeImage, type RgbImage } from '../sdk/node/image.js';
 
-
 /** One face of the evaluation. */
 export interface Face {
   /** Path relative to the data folder (the key of every cache). */
@@ -22,8 +21,8 @@ export interface Face {
   landmarks5: number[];
   /** True when no face was detected and the fallback box was used. */
   fallback: boolean;
-  /** The teacher's descriptor (view 0) from `facevq teacher`'s cache, when it holds this image. */
-  cachedTeacher?: Float32Array;
+  /** The teacher's raw descriptor (view 0) from `facevq teacher`'s cache, when it holds this image. */
+  cachedTeacher?: CachedDescriptor;
   /** The decoded image (decoded on first use, then kept). */
   image(): Promise<RgbImage>;
 }
@@ -34,18 +33,39 @@ export async function readImage(file: string): Promise<RgbImage> {
   return decodeImage(bytes);
 }
 
+/**
+ * A raw descriptor from a `facevq teacher` cache, with what its `meta.json` says made it: caches
+ * of different teachers (faceres, face-api's dlib) share a root, so users check `teacher`.
+ */
+export interface CachedDescriptor {
+  /** The cache's teacher name (a faceres cache's starts with `FaceRes.id`). */
+  teacher: string;
+  /** The side of the aligned chip the cache was made with. */
+  chipSide: number;
+  /** View 0, `descriptorDim` floats. */
+  descriptor: Float32Array;
+}
+
 interface Detection {
   box: Box;
   lm5: number[];
   fallback: boolean;
-  teacher?: Float32Array;
+  teacher?: CachedDescriptor;
 }
 
-const DESCRIPTOR_DIM = 128;
+/** What `facevq teacher` writes in `meta.json` (the fields read here). */
+interface CacheMeta {
+  data?: string;
+  views?: number;
+  descriptorDim?: number;
+  teacher?: string;
+  crop?: { size?: number };
+}
 
 /**
  * Reads every `facevq teacher` cache under `cacheRoot` made from `dataDir` (its `meta.json` names
- * the data folder): detections and view-0 descriptors by image path. Failed rows are skipped.
+ * the data folder): detections and view-0 descriptors by image path. Failed rows are skipped, and
+ * so are caches whose `meta.json` lacks the row layout (views, descriptorDim).
  */
 export function readTeacherCaches(cacheRoot: string, dataDir: string): Map<string, Detection> {
   const out = new Map<string, Detection>();
@@ -55,9 +75,11 @@ export function readTeacherCaches(cacheRoot: string, dataDir: string): Map<strin
     const dir = path.join(cacheRoot, name);
     const metaFile = path.join(dir, 'meta.json');
     if (!fs.existsSync(metaFile)) continue;
-    const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { data?: string; views?: number; descriptorDim?: number };
+    const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as CacheMeta;
     if (meta.data === undefined || path.resolve(meta.data) !== data) continue;
-    const rowFloats = (meta.views ?? 1) * (meta.descriptorDim ?? DESCRIPTOR_DIM);
+    const { views, descriptorDim: dim } = meta;
+    if (!Number.isInteger(views) || !Number.isInteger(dim) || views! < 1 || dim! < 1) continue;
+    const rowFloats = views! * dim!;
     const teacherFile = path.join(dir, 'teacher.f32');
     const raw = fs.existsSync(teacherFile) ? fs.readFileSync(teacherFile) : Buffer.alloc(0);
     const floats = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length - (raw.length % 4)));
@@ -67,7 +89,8 @@ export function readTeacherCaches(cacheRoot: string, dataDir: string): Map<strin
     for (let i = 0; i < rows; i++) {
       const row = JSON.parse(lines[i]!) as { path: string; status: string; box: Box | null; lm5: number[] | null };
       if (row.status === 'failed' || !row.box || !row.lm5) continue;
-      const teacher = floats.slice(i * rowFloats, i * rowFloats + (meta.descriptorDim ?? DESCRIPTOR_DIM));
+      const descriptor = floats.slice(i * rowFloats, i * rowFloats + dim!);
+      const teacher = { teacher: meta.teacher ?? '', chipSide: meta.crop?.size ?? 0, descriptor };
       out.set(row.path, { box: row.box, lm5: row.lm5, fallback: row.status === 'fallback', teacher });
     }
   }

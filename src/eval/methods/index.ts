@@ -4,16 +4,18 @@
  * | name | what | bytes |
  * |---|---|---|
  * | `facevq:P` | ours with profile P (`facevq` = every profile given) | payload length |
- * | `teacher` | face-api's descriptor, float32 | 512 |
+ * | `teacher` | faceres on the 64x64 aligned chip, PCA-projected to 128-D, float32 | 512 |
  * | `teacher-int8` | the descriptor in int8 + a float32 scale | 132 |
- * | `teacher-1bit` | sign of (descriptor - UTKFace mean) | 16 |
- * | `jpeg`, `webp` | the teacher on a compressed box crop near our size | measured |
+ * | `teacher-1bit` | sign of the descriptor (the PCA output is centred on the training mean) | 16 |
+ * | `jpeg`, `webp` | the teacher on the compressed chip, near our size | measured |
  * | `jpeg:N`, `webp:N` | the same within a budget of N bytes | measured |
- * | `paper:reconstruct-P` | the teacher on the VQ-VAE decoder's reconstruction (`decoder-P.onnx`) | payload length |
+ * | `paper:reconstruct-P` | the teacher on the VQ-VAE decoder's 64x64 reconstruction (`decoder-P.onnx`) | payload length |
+ *
+ * Every method but ours needs the teacher (src/eval/teacher.ts), so they run only with its PCA file.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FaceApi } from '../../sdk/node/faceapi.js';
+import type { Teacher } from '../teacher.js';
 import { facevqMethod, type LoadedProfile } from './facevq.js';
 import { imageCodecMethod, parseImageMethod } from './image-codec.js';
 import type { Method, SourceMethod } from './method.js';
@@ -27,8 +29,11 @@ export { loadProfile, resolveProfileFile, shippedProfiles, type LoadedProfile } 
 export interface MethodOptions {
   modelsDir: string;
   profiles: readonly LoadedProfile[];
-  teacherCacheRoot: string;
-  faceApi: () => Promise<FaceApi>;
+  /**
+   * The teacher, opened on first use (a bad PCA file fails then, not before); absent when there is
+   * no PCA file, and then only ours runs.
+   */
+  teacher?: () => Teacher;
 }
 
 /** The decoder model for profile `name`, if present. */
@@ -40,10 +45,11 @@ function decoderFile(modelsDir: string, name: string): string | undefined {
 /** Every method that can run with these options, in table order. */
 export function defaultMethodNames(options: MethodOptions): string[] {
   const ours = options.profiles.map((p) => `facevq:${p.profile.name}`);
+  if (!options.teacher) return ours;
   const paper = options.profiles.filter((p) => decoderFile(options.modelsDir, p.profile.name)).map((p) => `paper:reconstruct-${p.profile.name}`);
-  // jpeg/webp: as near our bytes as each format goes. jpeg:1200 is the issue's reference point
-  // (~112 px q30, near the teacher); webp:500 the smallest WebP budget that kept the teacher within
-  // ~5 points on 600 LFW pairs (measured: 150 B 64%, 300 B 83%, 500 B 92%, teacher 96.7%).
+  // jpeg/webp: as near our bytes as each format goes. jpeg:1200 is the issue's reference point (a
+  // 64x64 chip at high JPEG quality takes 1 to 3 KB); webp:500 was the smallest WebP budget that kept
+  // face-api's former teacher within ~5 points on 600 LFW pairs (src/eval/README.md).
   return [...ours, 'teacher', 'teacher-int8', 'teacher-1bit', 'jpeg', 'webp', 'jpeg:1200', 'webp:500', ...paper];
 }
 
@@ -58,6 +64,10 @@ export function createMethods(names: readonly string[], options: MethodOptions):
     if (!method) ours.set(name, (method = facevqMethod(loaded, options.modelsDir)));
     return method;
   };
+  const teacher = (name: string): Teacher => {
+    if (!options.teacher) throw new RangeError(`${name} needs the teacher's PCA projection (--teacher-pca FILE; by default <models>/build/teacher-pca.json, which training writes)`);
+    return options.teacher();
+  };
   const expanded = names.flatMap((n) => (n === 'facevq' ? options.profiles.map((p) => `facevq:${p.profile.name}`) : [n]));
   const methods: Method[] = [];
   for (const name of [...new Set(expanded)]) {
@@ -68,15 +78,15 @@ export function createMethods(names: readonly string[], options: MethodOptions):
       const decoder = decoderFile(options.modelsDir, profileName);
       if (!decoder) throw new RangeError(`${name} needs ${path.join(options.modelsDir, `decoder-${profileName}.onnx`)}`);
       const encoder = oursFor(profileName).encoder;
-      methods.push(reconstructMethod(byProfile.get(profileName)!, decoder, encoder, options.faceApi));
+      methods.push(reconstructMethod(byProfile.get(profileName)!, decoder, encoder, teacher(name)));
     } else if (name === 'teacher') {
-      methods.push(teacherMethod(options.faceApi));
+      methods.push(teacherMethod(teacher(name)));
     } else if (name === 'teacher-int8') {
-      methods.push(teacherInt8Method());
+      methods.push(teacherInt8Method(teacher(name)));
     } else if (name === 'teacher-1bit') {
-      methods.push(teacherOneBitMethod(options.teacherCacheRoot));
+      methods.push(teacherOneBitMethod(teacher(name)));
     } else if (parseImageMethod(name)) {
-      methods.push(imageCodecMethod(name, options.faceApi));
+      methods.push(imageCodecMethod(name, teacher(name)));
     } else {
       throw new RangeError(`unknown method ${JSON.stringify(name)} (known: facevq[:P], teacher, teacher-int8, teacher-1bit, jpeg[:N], webp[:N], paper:reconstruct-P)`);
     }

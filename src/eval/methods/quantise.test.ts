@@ -51,7 +51,7 @@ describe('teacher quantisers', () => {
     expect(quantiseInt8(new Float32Array(4))).toEqual(new Float32Array(4));
   });
 
-  it('1 bit is the sign of x - mu', () => {
-    expect([...signBits(Float32Array.from([0.1, -0.1, 0.3, 0]), Float32Array.from([0, 0, 0.5, 0]))]).toEqual([1, -1, -1, 1]);
+  it('1 bit is the sign of x, zero counting as +1', () => {
+    expect([...signBits(Float32Array.from([0.1, -0.1, -0.3, 0]))]).toEqual([1, -1, -1, 1]);
   });
 });

@@ -1,15 +1,16 @@
 /**
  * `paper:reconstruct-PROFILE`, the method of the paper this product comes from: send the same
  * index grid, reconstruct the face at the receiver with the VQ-VAE decoder, and run the teacher on
- * the reconstruction. Bytes are our payload's (the same indices travel).
+ * the reconstruction: a 64x64 chip, in place of the aligned chip the teacher sees in `teacher`.
+ * Bytes are our payload's (the same indices travel).
  *
  * Decoder contract (training/model.py): `latent` float32 [N,64,4,4], the codebook vectors of the
  * decoded grid laid out NCHW, in; `image` float32 [N,3,64,64] in [0,1] out.
  */
 import { createRequire } from 'node:module';
 import { decodeGrid, type Profile } from '../../codec/index.js';
-import type { FaceApi } from '../../sdk/node/faceapi.js';
 import type { RgbImage } from '../../sdk/node/image.js';
+import type { Teacher } from '../teacher.js';
 import type { LoadedProfile } from './facevq.js';
 import type { PayloadEncoder } from './device-encoder.js';
 import { fingerprint, type SourceMethod } from './method.js';
@@ -51,7 +52,7 @@ export function reconstructMethod(
   loaded: LoadedProfile,
   decoderFile: string,
   encoder: () => Promise<PayloadEncoder>,
-  faceApi: () => Promise<FaceApi>,
+  teacher: Teacher,
 ): SourceMethod {
   const { profile, file } = loaded;
   let session: Promise<Ort> | undefined;
@@ -60,7 +61,7 @@ export function reconstructMethod(
   return {
     kind: 'source',
     name: `paper:reconstruct-${profile.name}`,
-    cacheKey: () => `paper_reconstruct_${profile.name}-${fingerprint([{ file }, { file: decoderFile }, 'teacher on reconstruction'])}`,
+    cacheKey: () => `paper_reconstruct_${profile.name}-${fingerprint([{ file }, { file: decoderFile }, 'teacher on reconstruction', teacher.id])}`,
     describe: () => `the paper's method: ${profile.name} indices, reconstructed by ${decoderFile.split(/[\\/]/).pop()}, teacher on the 64x64 reconstruction`,
     async embed(face) {
       const { payload } = await (await encoder()).encode(await face.image(), face.landmarks5);
@@ -72,7 +73,7 @@ export function reconstructMethod(
       const image = out[s.outputNames[0]];
       const side = image.dims[3] as number;
       const recon = planarToRgb(image.data as Float32Array, side);
-      return { embedding: await (await faceApi()).descriptorOfCrop(recon), bytes: payload.length };
+      return { embedding: await teacher.embedChip(recon), bytes: payload.length };
     },
   };
 }
