@@ -9,8 +9,9 @@
  *   quantiser, range coder), with onnxruntime-node (one intra-op thread) and with the
  *   plain-TypeScript runtime (and onnxruntime-web, wasm, one thread); `--runs` timed runs after a
  *   warm-up, cycling over the crops;
- * - teacher: face-api's faceRecognitionNet descriptor (dlib ResNet-34, TensorFlow.js wasm backend,
- *   `FaceApi.descriptorOfCrop`) of the same chips, `--teacher-runs` timed runs after a warm-up;
+ * - teacher: faceres (`FaceRes.describe`, TensorFlow.js wasm backend; the 64x64 chip upsampled to
+ *   224, as in training) of the same chips, `--teacher-runs` timed runs after a warm-up, and
+ *   face-api's dlib descriptor (`FaceApi.descriptorOfCrop`), the previous teacher, for reference;
  * - model size, parameters and MFLOPs (2 x the Conv multiply-accumulates) counted from the ONNX
  *   graph; peak resident memory of the whole run (teacher included).
  *
@@ -29,6 +30,7 @@ import { readProfile } from '../src/codec/index.js';
 import { alignFace } from '../src/sdk/align.js';
 import { FaceEncoder } from '../src/sdk/face-encoder.js';
 import { FaceApi } from '../src/sdk/node/faceapi.js';
+import { FaceRes } from '../src/sdk/node/faceres.js';
 import { decodeImage } from '../src/sdk/node/image.js';
 import { onnxStats } from '../src/sdk/runtime/ts/index.js';
 import { demoChips } from '../test/sdk/_faces.js';
@@ -120,10 +122,13 @@ async function main(argv: string[]): Promise<void> {
     log(`${encoder.runtime.padEnd(18)} p50 ${percentile(timed.wall, 0.5).toFixed(3)} ms  p99 ${percentile(timed.wall, 0.99).toFixed(3)} ms  CPU ${timed.cpu.toFixed(3)} ms per face`);
   }
 
-  const teacher = await loadFaceApi();
-  const teacherTimed = await time(teacherRuns, 5, (i) => teacher.descriptorOfCrop({ data: chips[i % chips.length]!, width: 64, height: 64 }));
+  const dlib = await loadFaceApi();
+  const dlibTimed = await time(teacherRuns, 5, (i) => dlib.descriptorOfCrop({ data: chips[i % chips.length]!, width: 64, height: 64 }));
+  log(`dlib (face-api)     p50 ${percentile(dlibTimed.wall, 0.5).toFixed(1)} ms  CPU ${dlibTimed.cpu.toFixed(1)} ms per face`);
+  const faceres = await FaceRes.load();
+  const teacherTimed = await time(teacherRuns, 5, (i) => faceres.describe([chips[i % chips.length]!], 64));
   const teacherMs = teacherTimed.wall;
-  log(`teacher (face-api)  p50 ${percentile(teacherMs, 0.5).toFixed(1)} ms  CPU ${teacherTimed.cpu.toFixed(1)} ms per face`);
+  log(`teacher (faceres)   p50 ${percentile(teacherMs, 0.5).toFixed(1)} ms  CPU ${teacherTimed.cpu.toFixed(1)} ms per face`);
 
   const stats = onnxStats(model, [3, 64, 64]);
   const msPerFaceP50 = percentile(results.node!, 0.5);
@@ -135,7 +140,8 @@ async function main(argv: string[]): Promise<void> {
     tsMsPerFaceP50: round(percentile(results.ts!, 0.5)),
     tsMsPerFaceP99: round(percentile(results.ts!, 0.99)),
     webMsPerFaceP50: round(percentile(results.web!, 0.5)),
-    cpuMsPerFace: { node: round(cpuMs.node!), ts: round(cpuMs.ts!), web: round(cpuMs.web!), teacher: round(teacherTimed.cpu, 2) },
+    cpuMsPerFace: { node: round(cpuMs.node!), ts: round(cpuMs.ts!), web: round(cpuMs.web!), teacher: round(teacherTimed.cpu, 2), dlib: round(dlibTimed.cpu, 2) },
+    dlibMsPerFaceP50: round(percentile(dlibTimed.wall, 0.5), 2),
     teacherMsPerFaceP50: round(teacherMsPerFaceP50, 2),
     speedupVsTeacher: round(speedup, 1),
     tsSpeedupVsTeacher: round(teacherMsPerFaceP50 / percentile(results.ts!, 0.5), 1),

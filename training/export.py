@@ -135,9 +135,7 @@ def main():
     os.makedirs(build, exist_ok=True)
     if data["pca"] is not None:
         pca = data["pca"]
-        teacher_pca.write(os.path.join(build, "teacher-pca.json"), os.path.join(build, "teacher-pca.bin"), pca["mean"], pca["basis"],
-                          {"teacher": teacher_name, "rows": pca["rows"], "explainedVariance": round(pca["explained"], 4),
-                           "fittedOn": "view 0 and view 1 teacher descriptors of the training rows"})
+        teacher_pca.write(build, pca, teacher_name)
         log(f"teacher PCA written: {pca['basis'].shape[0]} of {pca['mean'].shape[0]} dims, {pca['explained']:.3f} of the variance")
 
     for p, (G, dim, K) in PROFILES.items():

@@ -10,6 +10,7 @@ File layout of teacher-pca.bin: little-endian float32, mean[D] then basis[128][D
 """
 
 import json
+import os
 
 import numpy as np
 
@@ -37,9 +38,15 @@ def project(x, mean, basis):
     return (u - mean) @ basis.T
 
 
-def write(json_path, bin_path, mean, basis, meta):
-    with open(bin_path, "wb") as f:
+def write(folder, pca, teacher):
+    """Writes folder/teacher-pca.json and .bin from a fitted `pca` dict (data.load's)."""
+    mean, basis = pca["mean"], pca["basis"]
+    with open(os.path.join(folder, "teacher-pca.bin"), "wb") as f:
         f.write(np.asarray(mean, "<f4").tobytes())
         f.write(np.asarray(basis, "<f4").tobytes())
-    with open(json_path, "w") as f:
-        json.dump({"inputDim": int(mean.shape[0]), "dim": int(basis.shape[0]), **meta}, f, indent=1)
+    meta = {
+        "inputDim": int(mean.shape[0]), "dim": int(basis.shape[0]), "teacher": teacher, "rows": pca["rows"],
+        "explainedVariance": round(pca["explained"], 4), "fittedOn": "view 0 and view 1 teacher descriptors of the training rows",
+    }
+    with open(os.path.join(folder, "teacher-pca.json"), "w") as f:
+        json.dump(meta, f, indent=1)
