@@ -6,7 +6,12 @@
  *    1M synthetic unit embeddings, with the SIMD f32 and int8 scans; baselines: a naive scan over
  *    an Array of number arrays with a full sort, and the plain-JS typed-array kernel;
  * 2. identify requests per second from a real `facevq serve` process with a 10k gallery, driven
- *    by autocannon on loopback (baseline: `GET /healthz` on the same server);
+ *    by autocannon on loopback (baseline: `GET /healthz` on the same server). autocannon shares
+ *    the cores, so the rate is counted per CPU-second of the server process (user + system time
+ *    from /proc/PID/stat, which includes its side of the loopback TCP work), over the same
+ *    window as autocannon's request count: the rate one dedicated core would sustain. The
+ *    wall-clock rate is reported beside it. Other load on the machine makes it read low (fewer
+ *    requests per event-loop turn, colder caches), never high;
  * 3. CPU time per identify request inside workerd with a 10k gallery in a Durable Object. Code
  *    running in workerd cannot time itself (its clocks stop during computation), so we read the
  *    CPU time (user + system, /proc/PID/stat) of every workerd process `wrangler dev` runs before

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/worker/app.js';
+import { hashKey } from '../../src/worker/auth/keys.js';
 import { compileScanModule } from '../../src/worker/match/kernels.js';
 import { Metrics } from '../../src/worker/metrics.js';
 import { createMemoryStore } from '../../src/worker/store/memory.js';
 import { openDatabase, SqliteStore } from '../../src/worker/store/sqlite-node.js';
 import { appSuite } from './app-suite.js';
-import { call, KEYS, syntheticPayloads, testKeyStore, testProfiles } from './fixtures.js';
+import { call, KEYS, syntheticPayloads, testKeyRecords, testKeyStore, testProfiles } from './fixtures.js';
 
 const { m, s, registry } = testProfiles();
 
@@ -56,6 +57,15 @@ describe('service on Node only', () => {
     expect(text).toContain('facevq_http_requests_total{method="POST",route="/v1/galleries/:gallery/identify",status="404"} 1');
     expect(text).toContain('facevq_http_requests_total{method="GET",route="/healthz",status="200"} 1');
     expect(text).toMatch(/facevq_http_request_duration_seconds_bucket\{route="\/healthz",le="\+Inf"\} 1/);
+  });
+
+  it('refuses a deleted key on its next request', async () => {
+    const records = new Map((await testKeyRecords()).map((r) => [r.hash, r]));
+    const app = createApp({ store: createMemoryStore(), profiles: registry, keys: { lookup: (hash) => records.get(hash) ?? null }, limits: { rate: null } });
+    const fetch = (path: string, init: RequestInit) => Promise.resolve(app.request(path, init));
+    expect((await call(fetch, 'GET', '/v1/profiles', { key: KEYS.aRead })).status).toBe(200);
+    records.delete(hashKey(KEYS.aRead));
+    expect(await call(fetch, 'GET', '/v1/profiles', { key: KEYS.aRead })).toMatchObject({ status: 401, body: { error: { code: 'E_UNAUTHORIZED' } } });
   });
 
   it('answers unexpected failures as E_INTERNAL without details', async () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkKeyRecord, generateKey, grants, hashKey, StaticKeyStore } from './keys.js';
+import { checkKeyRecord, generateKey, grants, hashKey, KeyHasher, StaticKeyStore } from './keys.js';
 import { TokenBuckets } from './rate-limit.js';
 
 describe('keys', () => {
@@ -27,6 +27,18 @@ describe('keys', () => {
     expect(() => checkKeyRecord({ hash, tenant: '', scope: 'read' })).toThrow(/tenant/);
     expect(() => checkKeyRecord({ hash, tenant: 't', scope: 'admin' })).toThrow(/scope/);
     expect(() => checkKeyRecord({ hash, tenant: 't', scope: 'read', galleries: [1] })).toThrow(/galleries/);
+  });
+});
+
+describe('KeyHasher', () => {
+  it('hashes as hashKey and remembers only the keys it is told, at most max', () => {
+    const hasher = new KeyHasher(2);
+    const known = hasher as unknown as { known: Map<string, string> };
+    expect(hasher.hash('fvq_a')).toBe(hashKey('fvq_a'));
+    expect(known.known.size).toBe(0);
+    for (const key of ['fvq_a', 'fvq_b', 'fvq_a', 'fvq_c']) hasher.remember(key, hashKey(key));
+    expect([...known.known.keys()]).toEqual(['fvq_b', 'fvq_c']);
+    expect(hasher.hash('fvq_c')).toBe(hashKey('fvq_c'));
   });
 });
 

@@ -48,6 +48,31 @@ export function hashKey(key: string): string {
   return Array.from(sha256(new TextEncoder().encode(key)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * {@link hashKey} with a memo of the keys a store knew: the JS SHA-256 costs about as much as the
+ * key's SQLite lookup on Node. Only keys whose lookup succeeded are remembered (at most `max`,
+ * oldest out first), so unknown keys cannot flood it; and since the memo maps a key to its hash
+ * and nothing else, the store still decides on every request whether the key is valid, so a
+ * deleted key fails at once. It holds those raw keys in memory, as each request does anyway.
+ */
+export class KeyHasher {
+  private readonly known = new Map<string, string>();
+
+  constructor(private readonly max = 1024) {}
+
+  /** The key's hash. */
+  hash(key: string): string {
+    return this.known.get(key) ?? hashKey(key);
+  }
+
+  /** Remembers a key that a store knew, with its hash. */
+  remember(key: string, hash: string): void {
+    if (this.known.has(key)) return;
+    if (this.known.size >= this.max) this.known.delete(this.known.keys().next().value!);
+    this.known.set(key, hash);
+  }
+}
+
 /** True when `scope` grants `needed`. */
 export function grants(scope: Scope, needed: Scope): boolean {
   return scope === 'write' || needed === 'read';

@@ -6,7 +6,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { reject } from '../errors.js';
 import { checkName, type GalleryRef } from '../names.js';
-import { grants, hashKey, type KeyRecord, type KeyStore, type Scope } from './keys.js';
+import { grants, KeyHasher, type KeyRecord, type KeyStore, type Scope } from './keys.js';
 import type { TokenBuckets } from './rate-limit.js';
 
 /** Hono environment of authenticated routes. */
@@ -18,12 +18,15 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /** Middleware: authenticates the key and takes a rate-limit token. */
 export function authenticate(keys: KeyStore, buckets: TokenBuckets | null): MiddlewareHandler<AuthEnv> {
+  const hasher = new KeyHasher();
   return async (c, next) => {
     const match = BEARER.exec(c.req.header('authorization') ?? '');
     if (!match) reject('E_UNAUTHORIZED', 'send an API key as "Authorization: Bearer KEY"', { 'WWW-Authenticate': 'Bearer' });
-    const hash = hashKey(match[1]!);
+    const key = match[1]!;
+    const hash = hasher.hash(key);
     const record = await keys.lookup(hash);
     if (!record) reject('E_UNAUTHORIZED', 'unknown API key', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    hasher.remember(key, hash);
     if (buckets) {
       const d = buckets.take(hash);
       if (!d.ok) reject('E_RATE_LIMITED', `rate limit exceeded; retry in ${d.retryAfterMs} ms`, { 'Retry-After': String(Math.ceil(d.retryAfterMs / 1000)) });

@@ -5,6 +5,7 @@
  * reference the SIMD kernels are tested against). Offsets are byte offsets into one buffer.
  */
 import { buildScanWasm } from './_wasm.js';
+import { offerRest } from './topk.js';
 
 /** Scores rows of an f32 matrix: `out[r] = Σ mat[r·dim+i]·q[i]`. All offsets in bytes. */
 export type ScoreF32 = (buffer: ArrayBuffer, mat: number, q: number, n: number, dim: number, out: number) => void;
@@ -17,6 +18,13 @@ export type ScoreI8 = (buffer: ArrayBuffer, mat: number, q: number, n: number, d
  */
 export type Accum = (buffer: ArrayBuffer, dst: number, rows: number, count: number, length: number) => void;
 
+/**
+ * Offers rows `size..n-1` of an f32 score array to a min-heap of `size` rows (i32 `rows`, f32
+ * `top`) that already holds rows `0..size-1`: the hot loop of `topk.ts`'s selection. All offsets
+ * in bytes.
+ */
+export type Offer = (buffer: ArrayBuffer, scores: number, n: number, size: number, rows: number, top: number) => void;
+
 /** A buffer to score in, and the kernels that work on it. */
 export interface Kernels {
   /** `'wasm-simd'` or `'js'`. */
@@ -28,6 +36,7 @@ export interface Kernels {
   readonly f32: ScoreF32;
   readonly i8: ScoreI8;
   readonly accum: Accum;
+  readonly offer: Offer;
 }
 
 /** Plain-JS f32 kernel: four accumulators, as fast as scalar V8 gets (measured ~5× slower than SIMD). */
@@ -74,6 +83,10 @@ export const accumJs: Accum = (buffer, dst, rows, count, length) => {
   }
 };
 
+/** Plain-JS heap offer. */
+export const offerJs: Offer = (buffer, scores, n, size, rows, top) =>
+  offerRest(new Float32Array(buffer, scores, n), n, new Int32Array(buffer, rows, size), new Float32Array(buffer, top, size));
+
 /** JS kernels over a plain ArrayBuffer that is copied into a bigger one to grow. */
 export function jsKernels(): Kernels {
   let buf = new ArrayBuffer(0);
@@ -89,6 +102,7 @@ export function jsKernels(): Kernels {
     f32: scoreF32Js,
     i8: scoreI8Js,
     accum: accumJs,
+    offer: offerJs,
   };
 }
 
@@ -97,6 +111,7 @@ interface ScanExports {
   f32(mat: number, q: number, n: number, qEnd: number, out: number): void;
   i8(mat: number, q: number, n: number, qEnd: number, out: number, scales: number): void;
   accum(dst: number, rows: number, count: number, dstEnd: number): void;
+  heap(scores: number, n: number, size: number, rows: number, top: number): void;
 }
 
 const PAGE = 65536;
@@ -121,6 +136,7 @@ export function wasmKernels(module: WebAssembly.Module): Kernels {
       dim % 16 === 0 ? exports.i8(mat, q, n, q + dim * 2, out, scales) : scoreI8Js(buffer, mat, q, n, dim, out, scales),
     accum: (buffer, dst, rows, count, length) =>
       length % 4 === 0 ? exports.accum(dst, rows, count, dst + length * 4) : accumJs(buffer, dst, rows, count, length),
+    offer: (_buffer, scores, n, size, rows, top) => exports.heap(scores, n, size, rows, top),
   };
 }
 

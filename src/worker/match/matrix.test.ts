@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildScanWasm } from './_wasm.js';
 import { compileScanModule, jsKernels, wasmKernels } from './kernels.js';
 import { EmbeddingMatrix } from './matrix.js';
-import { topK } from './topk.js';
+import { sortHeap, startHeap, topK } from './topk.js';
 import { randomUnitVectors, mulberry32 } from './synthetic.js';
 
 const DIM = 128;
@@ -51,6 +51,24 @@ describe('kernels', () => {
       }
     });
   }
+
+  it('SIMD and JS heaps select the same rows, ties to the lower row, for every tail length', () => {
+    for (const [n, k] of [[1, 1], [3, 2], [4, 4], [5, 1], [8, 3], [37, 5], [1000, 32], [1003, 100]] as const) {
+      const rand = mulberry32(n);
+      const values = Float32Array.from({ length: n }, () => Math.round(rand() * 20) / 20); // many ties
+      const expected = Array.from(values.keys()).sort((a, b) => values[b]! - values[a]! || a - b).slice(0, k);
+      for (const kernels of [wasmKernels(compileScanModule()!), jsKernels()]) {
+        kernels.reserve(1 << 16);
+        const buf = kernels.buffer();
+        new Float32Array(buf, 0, n).set(values);
+        const [rows, top] = [new Int32Array(buf, 8192, k), new Float32Array(buf, 16384, k)];
+        startHeap(new Float32Array(buf, 0, n), rows, top);
+        kernels.offer(buf, 0, n, k, 8192, 16384);
+        sortHeap(rows, top);
+        expect(Array.from(rows)).toEqual(expected);
+      }
+    }
+  });
 });
 
 describe('topK', () => {
@@ -88,6 +106,18 @@ describe('EmbeddingMatrix', () => {
       }
     });
   }
+
+  it('returns the best rows of a full scan, ties to the lower row', () => {
+    const m = new EmbeddingMatrix(DIM, { wasm: compileScanModule(), initialCapacity: 8 });
+    const vecs = randomUnitVectors(500, DIM, 4);
+    for (let i = 0; i < 2000; i++) m.set(`s${i}`, vecs.subarray((i % 500) * DIM, (i % 500 + 1) * DIM)); // each vector 4 times
+    for (let i = 0; i < 20; i++) {
+      const q = vecs.subarray(i * DIM, (i + 1) * DIM);
+      const [ids, scores] = m.scanAll(q, 'f32');
+      const expected = ids.map((id, row) => ({ id, row, score: scores[row]! })).sort((a, b) => b.score - a.score || a.row - b.row).slice(0, 10);
+      expect(m.search(q, 10, 'f32').map((h) => h.id)).toEqual(expected.map((e) => e.id));
+    }
+  });
 
   it('replaces a row in place', () => {
     const m = new EmbeddingMatrix(DIM, { wasm: compileScanModule() });

@@ -1,6 +1,11 @@
 /**
  * Top-k selection over a score array with a bounded min-heap: O(n log k), no allocation per row.
  * The heap's root is the weakest of the k best so far; a row enters only when it beats the root.
+ * "Weaker" is a total order: the lower score, or on equal scores the higher row, so ties keep
+ * the lower row whatever the order of arrival.
+ *
+ * The three steps are exported for `matrix.ts`, which runs the middle one, the loop over every
+ * row, as the SIMD `heap` kernel (`kernels.ts`): the same heap, in the kernels' memory.
  */
 
 /** The k best rows, best first. */
@@ -14,54 +19,74 @@ export interface TopK {
  * @example topK(new Float32Array([0.1, 0.9, 0.5]), 3, 2) // rows [1, 2]
  */
 export function topK(scores: Float32Array, n: number, k: number): TopK {
-  const size = Math.min(k, n);
-  const heapRows = new Int32Array(size);
-  const heapScores = new Float32Array(size);
-  for (let r = 0; r < size; r++) siftUp(heapRows, heapScores, r, r, scores[r]!);
-  // The hot loop: one load and one compare per row while the root (the k-th best) holds.
-  let floor = size > 0 ? heapScores[0]! : Infinity;
+  const size = k < n ? k : n;
+  const rows = new Int32Array(size);
+  const top = new Float32Array(size);
+  startHeap(scores, rows, top);
+  offerRest(scores, n, rows, top);
+  sortHeap(rows, top);
+  return { rows, scores: top };
+}
+
+/** Makes a heap of rows `0..size-1` in `rows` and `top` (both of length `size`). */
+export function startHeap(scores: Float32Array, rows: Int32Array, top: Float32Array): void {
+  for (let r = 0; r < rows.length; r++) siftUp(rows, top, r, r, scores[r]!);
+}
+
+/** Offers rows `size..n-1` to the heap started by {@link startHeap}. */
+export function offerRest(scores: Float32Array, n: number, rows: Int32Array, top: Float32Array): void {
+  // The hot loop: one load and one compare per row while the root (the k-th best) holds. A new
+  // row has a higher index than every row in the heap, so on a tie with the root it is weaker.
+  const size = rows.length;
+  let floor = size > 0 ? top[0]! : Infinity;
   for (let r = size; r < n; r++) {
     const s = scores[r]!;
     if (s > floor) {
-      siftDown(heapRows, heapScores, size, r, s);
-      floor = heapScores[0]!;
+      siftDown(rows, top, size, r, s);
+      floor = top[0]!;
     }
   }
-  // Sort best first (k is small): by score descending, then row ascending.
-  const order = Array.from({ length: size }, (_, i) => i).sort(
-    (a, b) => heapScores[b]! - heapScores[a]! || heapRows[a]! - heapRows[b]!,
-  );
-  return {
-    rows: Int32Array.from(order, (i) => heapRows[i]!),
-    scores: Float32Array.from(order, (i) => heapScores[i]!),
-  };
 }
 
+/** Orders a heap best first, in place (heapsort: each root, the weakest left, goes to the end). */
+export function sortHeap(rows: Int32Array, top: Float32Array): void {
+  for (let end = rows.length - 1; end > 0; end--) {
+    const row = rows[end]!;
+    const score = top[end]!;
+    rows[end] = rows[0]!;
+    top[end] = top[0]!;
+    siftDown(rows, top, end, row, score);
+  }
+}
+
+/** True when (s1, r1) ranks below (s2, r2). */
+const weaker = (s1: number, r1: number, s2: number, r2: number): boolean => s1 < s2 || (s1 === s2 && r1 > r2);
+
 /** Inserts (row, score) at slot `i` and restores the heap upwards. */
-function siftUp(rows: Int32Array, scores: Float32Array, i: number, row: number, score: number): void {
+function siftUp(rows: Int32Array, top: Float32Array, i: number, row: number, score: number): void {
   while (i > 0) {
     const parent = (i - 1) >> 1;
-    if (scores[parent]! <= score) break;
+    if (!weaker(score, row, top[parent]!, rows[parent]!)) break;
     rows[i] = rows[parent]!;
-    scores[i] = scores[parent]!;
+    top[i] = top[parent]!;
     i = parent;
   }
   rows[i] = row;
-  scores[i] = score;
+  top[i] = score;
 }
 
-/** Replaces the root with (row, score) and restores the heap downwards. */
-function siftDown(rows: Int32Array, scores: Float32Array, size: number, row: number, score: number): void {
+/** Puts (row, score) at the root of the heap `[0, size)` and restores it downwards. */
+function siftDown(rows: Int32Array, top: Float32Array, size: number, row: number, score: number): void {
   let i = 0;
   for (;;) {
     let child = 2 * i + 1;
     if (child >= size) break;
-    if (child + 1 < size && scores[child + 1]! < scores[child]!) child++;
-    if (scores[child]! >= score) break;
+    if (child + 1 < size && weaker(top[child + 1]!, rows[child + 1]!, top[child]!, rows[child]!)) child++;
+    if (!weaker(top[child]!, rows[child]!, score, row)) break;
     rows[i] = rows[child]!;
-    scores[i] = scores[child]!;
+    top[i] = top[child]!;
     i = child;
   }
   rows[i] = row;
-  scores[i] = score;
+  top[i] = score;
 }
