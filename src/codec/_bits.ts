@@ -35,17 +35,18 @@ export function packFixed(grid: ArrayLike<number>, bits: Uint8Array, out: Uint8A
 }
 
 /**
- * §5 decode: reads `grid.length` indices (index `n` in `bits[n]` <= 12 bits, below `k[n]`) from
- * byte `start`, then checks the padding: `E_INDEX_RANGE` in grid order, then `E_PADDING`, with
- * bit positions from the start of `buf`. The caller has checked that the body is exactly `B0`
- * bytes, so every read is in bounds. `acc` holds the `held` bits read but not yet used (fewer
- * than 8 + 12); a local accumulator measured faster than a read call per index.
+ * §5 decode: reads `bits.length` indices (index `n` in `bits[n]` <= 12 bits, below `k[n]`) from
+ * byte `start` into `grid` (at least that long), then checks the padding: `E_INDEX_RANGE` in grid
+ * order, then `E_PADDING`, with bit positions from the start of `buf`. The caller has checked
+ * that the body is exactly `B0` bytes, so every read is in bounds. `acc` holds the `held` bits
+ * read but not yet used (fewer than 8 + 12); a local accumulator measured faster than a read call
+ * per index.
  */
 export function unpackFixed(buf: Uint8Array, start: number, bits: Uint8Array, k: Uint16Array, grid: Uint16Array): void {
   let p = start;
   let acc = 0;
   let held = 0;
-  for (let n = 0; n < grid.length; n++) {
+  for (let n = 0; n < bits.length; n++) {
     const b = bits[n]!;
     while (held < b) {
       acc = (acc << 8) | buf[p++]!;

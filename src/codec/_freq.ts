@@ -12,8 +12,11 @@ export const PROB_SCALE = 1 << PROB_BITS;
 export interface FreqTable {
   /** `f[s]`, each >= 1, summing to 2^15. */
   readonly freq: Uint16Array;
-  /** `c[s] = f[0] + ... + f[s-1]`, length `K + 1` (`c[K] = 2^15`). */
-  readonly cum: Uint32Array;
+  /**
+   * `c[s] = f[0] + ... + f[s-1]`, length `K + 1` (`c[K] = 2^15`). Int32 rather than uint32 so V8
+   * loads it as a small integer and the range decoder's loop stays on integers (see rangeDecode).
+   */
+  readonly cum: Int32Array;
   /**
    * Decoder lookup, 2^11 entries: `slot[j]` is the symbol whose interval holds `t = j * 16`. The
    * symbol of any `t` is `slot[t >> SLOT_SHIFT]` or a later one (see {@link symbolAt}). A full
@@ -38,7 +41,7 @@ export function symbolAt(table: FreqTable, t: number): number {
 /** Builds the lookups of a valid table (§6.1: every entry >= 1, sum 2^15; the profile reader checks). */
 export function makeFreqTable(freq: Uint16Array): FreqTable {
   const k = freq.length;
-  const cum = new Uint32Array(k + 1);
+  const cum = new Int32Array(k + 1);
   const slot = new Uint16Array(PROB_SCALE >> SLOT_SHIFT);
   const cost = new Float64Array(k);
   let c = 0;

@@ -22,6 +22,7 @@ export { ProfileSet } from './profile-set.js';
 export {
   encodeGrid,
   decodeGrid,
+  decodeGridInto,
   idealBits,
   inspectPayload,
   type Mode,

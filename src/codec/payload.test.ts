@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeGrid, encodeGrid, idealBits, inspectPayload, type Mode } from './payload.js';
-import type { Profile } from './profile.js';
+import { decodeGrid, decodeGridInto, encodeGrid, idealBits, inspectPayload, type Mode } from './payload.js';
+import { LIMITS, type Profile } from './profile.js';
 import { ProfileSet } from './profile-set.js';
 import { makeRng, makeTestProfile, sampleGrid, uniformGrid, errorCode as code } from './_testing.js';
 import { refCrc8, refPack, refRangeEncode } from './_reference.js';
@@ -264,6 +264,41 @@ describe('decodeGrid rejections (§8 order, §9 codes)', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('decodeGridInto', () => {
+  it('decodes like decodeGrid into the first gridLength entries, and fails with the same code', () => {
+    const UNTOUCHED = 0xbeef;
+    const grid = new Uint16Array(LIMITS.gridLength);
+    const payloads = fc
+      .tuple(caseArb, fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { maxLength: 2 }))
+      .map(([c, edits]) => {
+        const { profile, grid: g } = makeCase(c);
+        const bytes = encodeGrid(g, profile, { mode: c.mode, ...(c.extensions && { extensions: c.extensions }) });
+        for (const [i, v] of edits) bytes[i % bytes.length] = v;
+        return bytes;
+      });
+    fc.assert(
+      fc.property(payloads, (bytes) => {
+        grid.fill(UNTOUCHED);
+        const expected = code(() => decodeGrid(bytes, set));
+        expect(code(() => decodeGridInto(bytes, set, grid))).toBe(expected);
+        if (expected !== 'ok') return;
+        const d = decodeGrid(bytes, set);
+        expect(decodeGridInto(bytes, set, grid)).toBe(d.profile);
+        expect(Array.from(grid.subarray(0, d.grid.length))).toEqual(Array.from(d.grid));
+        expect(grid.subarray(d.grid.length).every((v) => v === UNTOUCHED)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('needs a grid of at least gridLength entries', () => {
+    const p = profiles[2]!;
+    const bytes = encodeGrid(sampleGrid(p, makeRng(4)), p);
+    expect(() => decodeGridInto(bytes, p, new Uint16Array(p.gridLength - 1))).toThrow(RangeError);
+    expect(code(() => decodeGridInto(bytes, p, new Uint16Array(p.gridLength)))).toBe('ok');
   });
 });
 

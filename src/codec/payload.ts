@@ -187,6 +187,31 @@ export function decodeGrid(payload: Uint8Array, profiles: Profile | ProfileSet):
 }
 
 /**
+ * Decodes a payload like {@link decodeGrid}, with the same checks and errors, but writes the
+ * indices into `grid` (grid order, §1) and returns only the payload's profile. `grid` needs at
+ * least `profile.gridLength` entries (`LIMITS.gridLength` fits every profile), else RangeError;
+ * entries after those are left as they were. After a failure the grid's contents are unspecified.
+ * Extension values are checked but not returned: use {@link decodeGrid} to read them. No grid and
+ * no result are allocated, which suits a loop that decodes many payloads into one array (on the
+ * benchmark's 4x4x4 grids it decodes about 20% more payloads per second than `decodeGrid`):
+ *
+ * ```ts
+ * const grid = new Uint16Array(profile.gridLength);
+ * for (const payload of payloads) {
+ *   decodeGridInto(payload, profile, grid);
+ *   embedGridInto(grid, profile, embedding);
+ * }
+ * ```
+ */
+export function decodeGridInto(payload: Uint8Array, profiles: Profile | ProfileSet, grid: Uint16Array): Profile {
+  const h = readHeader(payload, profiles);
+  const n = h.profile.gridLength;
+  if (grid.length < n) throw new RangeError(`decodeGridInto: grid has ${grid.length} entries, the profile needs ${n}`);
+  readBody(payload, h, grid);
+  return h.profile;
+}
+
+/**
  * The ideal size in bits of a grid's indices: `sum -log2(f[s] / 2^15)` under the mode-1 prior
  * (default) or the mode-2 contexts, or the fixed width of mode 0. Add 24 bits of header for the
  * bound quoted by the benchmark.
