@@ -17,7 +17,7 @@
  */
 
 // Opcodes (WebAssembly core spec §5.4 and the fixed-width SIMD proposal).
-const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, VOID = 0x40;
+const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, RETURN = 0x0f, VOID = 0x40;
 const LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22;
 const I32_CONST = 0x41, I32_EQZ = 0x45, I32_LT_U = 0x49, I32_GT_S = 0x4a, I32_GE_U = 0x4f, F32_EQ = 0x5b, F32_LT = 0x5d, F32_GT = 0x5e;
 const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_AND = 0x71, I32_OR = 0x72, I32_SHL = 0x74, I32_SHR_U = 0x76;
@@ -230,6 +230,7 @@ function heapBody(): number[] {
   ];
   return [
     2, 8, I32, 1, F32,
+    ...get(SIZE), I32_EQZ, IF, VOID, RETURN, END, // an empty heap takes nothing (and has no root to read)
     ...get(SIZE), ...i32c(2), I32_SHL, ...tee(K4), ...get(SCORES), I32_ADD, ...tee(P),
     ...get(N), ...get(SIZE), I32_SUB, ...i32c(-4), I32_AND, ...i32c(2), I32_SHL, I32_ADD, ...set(VEND),
     ...get(SCORES), ...get(N), ...i32c(2), I32_SHL, I32_ADD, ...set(END_),

@@ -52,8 +52,8 @@ describe('kernels', () => {
     });
   }
 
-  it('SIMD and JS heaps select the same rows, ties to the lower row, for every tail length', () => {
-    for (const [n, k] of [[1, 1], [3, 2], [4, 4], [5, 1], [8, 3], [37, 5], [1000, 32], [1003, 100]] as const) {
+  it('SIMD and JS heaps select the same rows, ties to the lower row, for every tail length and k', () => {
+    for (const [n, k] of [[1, 1], [3, 2], [4, 4], [5, 1], [5, 0], [8, 3], [37, 5], [1000, 32], [1003, 100]] as const) {
       const rand = mulberry32(n);
       const values = Float32Array.from({ length: n }, () => Math.round(rand() * 20) / 20); // many ties
       const expected = Array.from(values.keys()).sort((a, b) => values[b]! - values[a]! || a - b).slice(0, k);
@@ -62,10 +62,12 @@ describe('kernels', () => {
         const buf = kernels.buffer();
         new Float32Array(buf, 0, n).set(values);
         const [rows, top] = [new Int32Array(buf, 8192, k), new Float32Array(buf, 16384, k)];
+        new Int32Array(buf, 8192 + 4 * k, 1)[0] = -7; // a canary right after the heap's rows
         startHeap(new Float32Array(buf, 0, n), rows, top);
         kernels.offer(buf, 0, n, k, 8192, 16384);
         sortHeap(rows, top);
         expect(Array.from(rows)).toEqual(expected);
+        expect(new Int32Array(buf, 8192 + 4 * k, 1)[0]).toBe(-7);
       }
     }
   });
