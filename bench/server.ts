@@ -41,7 +41,7 @@ import { startWranglerDev, cpuMs } from '../test/worker/wrangler-dev.js';
 const ROOT = new URL('../', import.meta.url).pathname;
 
 /** The part of autocannon's API used here (it ships no types). */
-interface CannonOptions { url: string; duration: number; connections: number; method?: string; headers?: Record<string, string>; body?: Buffer }
+interface CannonOptions { url: string; duration: number; amount?: number; connections: number; method?: string; headers?: Record<string, string>; body?: Buffer }
 interface CannonResult { requests: { average: number; total: number }; non2xx: number; errors: number }
 const autocannon = createRequire(import.meta.url)('autocannon') as (opts: CannonOptions) => Promise<CannonResult>;
 const argv = process.argv.slice(2);
@@ -251,7 +251,8 @@ async function nodeThroughput(profile: Profile, profileFile: Uint8Array, size: n
       const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/vnd.facevq' };
       const check = await fetch(`${url}/v1/galleries/bench/identify`, { method: 'POST', headers, body });
       if (!check.ok) throw new Error(`identify failed: ${check.status} ${await check.text()}`);
-      await cannon(child.pid!, `${url}/v1/galleries/bench/identify`, { method: 'POST', headers, body, duration: 2 }); // warm-up: JIT and wasm tier-up
+      // Warm-up (JIT and wasm tier-up) by count, not time: on a loaded machine 2 s may be too few requests.
+      await cannon(child.pid!, `${url}/v1/galleries/bench/identify`, { method: 'POST', headers, body, amount: 5000 });
       const healthz = await cannon(child.pid!, `${url}/healthz`, {});
       const identify = await cannon(child.pid!, `${url}/v1/galleries/bench/identify`, { method: 'POST', headers, body });
       return { identify, healthz };
