@@ -125,8 +125,8 @@ def main():
         crop_meta = {"size": 64, "channels": 3, "template": None}
     else:
         data = load(shards, val_mod=cfg["val_mod"], statuses=tuple(cfg.get("statuses", ["ok"])), pca=ck.get("pca"), log=log)
-        crop_meta = teacher_meta(shards[0])["crop"]
-        teacher_name = teacher_meta(shards[0])["teacher"]
+        meta = teacher_meta(shards[0])
+        crop_meta, teacher_name = meta["crop"], meta["teacher"]
     log("running the model over the training and validation sets")
     tr = run_all(model, data["train_crops"])
     va = run_all(model, data["val_crops"], want_recon=True)

