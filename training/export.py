@@ -25,7 +25,7 @@ import teacher_pca  # noqa: E402
 from data import load, synthetic, teacher_meta  # noqa: E402
 from metrics import far_thresholds, run_all, spearman_pairs  # noqa: E402
 from model import (  # noqa: E402
-    GRID_H, GRID_W, PROFILES, FaceVQ, count_params, export_decoder, export_encoder, export_head, onnx_flops,
+    GRID_H, GRID_W, PROFILES, FaceVQ, build_model, count_params, export_decoder, export_encoder, export_head, onnx_flops,
 )
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -55,9 +55,10 @@ class BinWriter:
         return np.concatenate(self.parts).astype("<f4").tobytes()
 
 
-def export_onnx(model, out):
+def export_onnx(model, out, weights="float32"):
+    """Writes the ONNX files; returns (encoder info for the manifests, the deployed encoder)."""
     enc_path = os.path.join(out, "encoder.onnx")
-    export_encoder(model.encoder, enc_path)
+    deployed = export_encoder(model.encoder, enc_path, weights)
     flops, by_op = onnx_flops(enc_path)
     size = os.path.getsize(enc_path)
     info = {
@@ -65,6 +66,7 @@ def export_onnx(model, out):
         "mflops": round(flops / 1e6, 3),
         "mflopsByOp": {k: round(v / 1e6, 3) for k, v in by_op.items()},
         "onnxBytes": size,
+        "weights": weights,
     }
     log(f"encoder.onnx: {info['params']} params, {info['mflops']} MFLOPs (graph count, 2*MACs + bias/Relu/Add), {size} bytes")
     if flops / 1e6 > MAX_MFLOPS or size > MAX_ONNX_BYTES:
@@ -73,7 +75,7 @@ def export_onnx(model, out):
     for p in PROFILES:
         export_head(model.heads[p], os.path.join(out, f"head-{p}.onnx"))
     log(f"wrote decoder-m.onnx ({os.path.getsize(os.path.join(out, 'decoder-m.onnx'))} bytes), head-{{{','.join(PROFILES)}}}.onnx")
-    return info
+    return info, deployed
 
 
 def head_numpy(layers, bin_f32, x):
@@ -114,10 +116,13 @@ def main():
         return
     ck = torch.load(args.ckpt)
     cfg = ck["config"]
-    model = FaceVQ(cfg["head_hidden"], cfg["head_dropout"], cfg["ema_decay"], cfg["decoder_widths"])
+    model = build_model(cfg)
     model.load_state_dict(ck["model"])
     model.eval()
-    enc_info = export_onnx(model, args.out)
+    enc_info, deployed = export_onnx(model, args.out, cfg.get("encoder_weights", "float32"))
+    # Indices, entropy tables, thresholds and metrics come from the encoder the device runs (BN
+    # folded, weights as stored), so the profile describes exactly the ONNX file's output.
+    model.encoder = deployed
 
     shards = [os.path.join(REPO, s) for s in cfg["shards"]]
     if cfg.get("synthetic"):  # a smoke checkpoint trained on random data (CI): same for the export

@@ -14,6 +14,7 @@ Shapes and names are fixed (other code builds against them):
 - Decoder: `latent` [N,64,4,4] (the `m` quantised latent) -> `image` [N,3,64,64] in [0,1].
 """
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -78,7 +79,9 @@ class DWBlock(nn.Module):
         return F.relu(y)
 
 
-# (cin, cout, stride); input to the first block is 16x16... see ENCODER_TABLE in README.
+# The v1/v2 encoder: stem width, then (cin, cout, stride) per block. A config's "encoder" entry
+# ({"stem": C, "blocks": [[cin, cout, stride], ...]}) replaces it.
+STEM = 16
 BLOCKS = [
     (16, 32, 1),    # 32x32
     (32, 64, 2),    # 16x16
@@ -91,11 +94,13 @@ BLOCKS = [
 
 
 class Encoder(nn.Module):
-    def __init__(self):
+    def __init__(self, stem=STEM, blocks=BLOCKS):
         super().__init__()
-        self.stem = ConvBN(3, 16, 3, 2)  # 64 -> 32
-        self.blocks = nn.ModuleList([DWBlock(*b) for b in BLOCKS])
-        self.proj = nn.Conv2d(128, LATENT_C, 1, bias=True)  # no ReLU: the latent is signed
+        assert blocks[0][0] == stem and all(a[1] == b[0] for a, b in zip(blocks, blocks[1:]))
+        assert 64 // 2 // 2 ** sum(b[2] == 2 for b in blocks) == GRID_H, "the blocks must reach the 4x4 grid"
+        self.stem = ConvBN(3, stem, 3, 2)  # 64 -> 32
+        self.blocks = nn.ModuleList([DWBlock(*b) for b in blocks])
+        self.proj = nn.Conv2d(blocks[-1][1], LATENT_C, 1, bias=True)  # no ReLU: the latent is signed
 
     def forward(self, x):
         x = F.relu(self.stem(x))
@@ -125,7 +130,7 @@ class FusedEncoder(nn.Module):
         super().__init__()
         self.stem = enc.stem.fused()
         self.blocks = nn.ModuleList([_FusedBlock(b) for b in enc.blocks])
-        self.proj = nn.Conv2d(128, LATENT_C, 1, bias=True)
+        self.proj = nn.Conv2d(enc.proj.in_channels, LATENT_C, 1, bias=True)
         self.proj.load_state_dict(enc.proj.state_dict())
 
     def forward(self, x):
@@ -349,12 +354,17 @@ class FaceVQ(nn.Module):
     """Everything trained together: encoder, one quantiser + head per rate point, a head on the
     unquantised latent (training aid only) and the decoder on the `m` latent."""
 
-    def __init__(self, head_hidden=256, head_dropout=0.1, decay=0.99, decoder_widths=(96, 64, 32, 16, 8)):
+    def __init__(self, head_hidden=256, head_dropout=0.1, decay=0.99, decoder_widths=(96, 64, 32, 16, 8), encoder=None):
         super().__init__()
-        self.encoder = Encoder()
+        self.encoder = Encoder(encoder["stem"], [tuple(b) for b in encoder["blocks"]]) if encoder else Encoder()
         self.quantizers = nn.ModuleDict({p: ProductQuantizer(g, d, k, decay) for p, (g, d, k) in PROFILES.items()})
         self.heads = nn.ModuleDict({p: Head(head_hidden, head_dropout) for p in list(PROFILES) + ["pre"]})
         self.decoder = Decoder(tuple(decoder_widths))
+
+
+def build_model(cfg):
+    """The FaceVQ a training config describes (train.py and export.py build it the same way)."""
+    return FaceVQ(cfg["head_hidden"], cfg["head_dropout"], cfg["ema_decay"], cfg["decoder_widths"], cfg.get("encoder"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -384,9 +394,45 @@ def _inline_identity_initializers(m):
     return m
 
 
-def export_encoder(enc, path):
+def _float16_initializers(m):
+    """Stores every float initializer as float16, each followed by a Cast back to float32 at the
+    top of the graph: half the bytes on the device, the same float32 arithmetic (ONNX Conv needs
+    equal input and weight types; runtimes fold the Casts once, at load)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    casts, inits = [], []
+    for t in m.graph.initializer:
+        if t.data_type != TensorProto.FLOAT:
+            inits.append(t)
+            continue
+        half = numpy_helper.from_array(numpy_helper.to_array(t).astype(np.float16), t.name + ".f16")
+        inits.append(half)
+        casts.append(helper.make_node("Cast", [half.name], [t.name], name=f"cast:{t.name}", to=TensorProto.FLOAT))
+    del m.graph.initializer[:]
+    m.graph.initializer.extend(inits)
+    nodes = casts + list(m.graph.node)
+    del m.graph.node[:]
+    m.graph.node.extend(nodes)
+    return m
+
+
+def round_to_float16(module):
+    """Rounds every parameter to the nearest float16 value (kept as float32): the weights the
+    device runs after a float16 export."""
+    with torch.no_grad():
+        for p in module.parameters():
+            p.copy_(p.half().float())
+    return module
+
+
+def export_encoder(enc, path, weights="float32"):
+    """Writes the deploy-form encoder to `path` with its weights stored as `weights` ("float32" or
+    "float16"). Returns the deployed module (BN folded; float16-rounded weights if so stored), whose
+    outputs are the ONNX graph's."""
     import onnx
 
+    assert weights in ("float32", "float16"), weights
     fused = FusedEncoder(enc.eval()).eval()
     x = torch.zeros(1, 3, 64, 64)
     with torch.no_grad():
@@ -394,17 +440,23 @@ def export_encoder(enc, path):
         got = fused(x)
     err = (ref - got).abs().max().item()
     assert err < 1e-3, f"BN folding mismatch {err}"
+    if weights == "float16":
+        round_to_float16(fused)
     torch.onnx.export(
         fused, x, path, opset_version=13, do_constant_folding=True,
         input_names=["image"], output_names=["latent"],
         dynamic_axes={"image": {0: "N"}, "latent": {0: "N"}},
     )
     m = _inline_identity_initializers(onnx.load(path))
+    allowed = ENCODER_OPS
+    if weights == "float16":
+        m = _float16_initializers(m)
+        allowed = ENCODER_OPS | {"Cast"}
     onnx.save(m, path)
     onnx.checker.check_model(m)
     ops = {n.op_type for n in m.graph.node}
-    assert ops <= ENCODER_OPS, f"encoder uses ops outside {ENCODER_OPS}: {ops - ENCODER_OPS}"
-    return m
+    assert ops <= allowed, f"encoder uses ops outside {allowed}: {ops - allowed}"
+    return fused
 
 
 def export_head(head, path):
@@ -437,7 +489,8 @@ def export_decoder(dec, path):
 
 def onnx_flops(path, input_shape=(1, 3, 64, 64)):
     """FLOPs per image counted from the ONNX graph: 2*MACs for Conv (+1 per output element for
-    bias), 1 per element for Relu and Add. Returns (flops, {op: flops})."""
+    bias), 1 per element for Relu and Add, none for the weight Casts of a float16 export. Returns
+    (flops, {op: flops})."""
     import onnx
     from onnx import shape_inference
 
@@ -454,6 +507,9 @@ def onnx_flops(path, input_shape=(1, 3, 64, 64)):
     inits = {t.name: list(t.dims) for t in m.graph.initializer}
     total, by_op = 0, {}
     for n in m.graph.node:
+        if n.op_type == "Cast":  # float16 weights to float32: once per load, not per image
+            inits[n.output[0]] = inits[n.input[0]]
+            continue
         out = shapes[n.output[0]]
         numel = 1
         for d in out:

@@ -1,6 +1,7 @@
 /**
  * A tiny ONNX (protobuf) writer for tests: builds Conv/Relu/Add graphs, with the variations the
- * reader must accept (raw_data or float_data, packed or unpacked ints, Identity, Constant), so the
+ * reader must accept (raw_data or float_data, float16 initializers, packed or unpacked ints,
+ * Identity, Constant), so the
  * plain-TypeScript runtime can be checked against onnxruntime on graphs the shipped encoder does
  * not exercise. Field numbers follow onnx.proto3, as in src/sdk/runtime/ts/onnx-proto.ts.
  */
@@ -42,6 +43,21 @@ export interface TensorSpec {
   asFloatData?: boolean;
   /** Store dims unpacked (one field each). */
   unpackedDims?: boolean;
+  /** Store as FLOAT16 raw_data; every value must be exact in float16. */
+  float16?: boolean;
+}
+
+/** The IEEE 754 binary16 bits of `v`, which must be exactly representable (NaN: the quiet NaN). */
+export function halfBits(v: number): number {
+  if (Number.isNaN(v)) return 0x7e00;
+  const sign = v < 0 || Object.is(v, -0) ? 0x8000 : 0;
+  const a = Math.abs(v);
+  if (a === Infinity) return sign | 0x7c00;
+  const e = a === 0 ? -15 : Math.max(-14, Math.floor(Math.log2(a)));
+  const subnormal = e === -14 && a < 2 ** -14;
+  const fraction = subnormal ? a * 2 ** 24 : (a / 2 ** e - 1) * 1024;
+  if (a !== 0 && (e > 15 || !Number.isInteger(fraction))) throw new RangeError(`${v} is not exact in float16`);
+  return a === 0 ? sign : sign | ((subnormal ? 0 : e + 15) << 10) | fraction;
 }
 
 /** A node. Attribute values: number (int), number[] (ints), string, or a tensor (Constant). */
@@ -56,10 +72,11 @@ function tensor(t: TensorSpec): Writer {
   const w = new Writer();
   if (t.unpackedDims) for (const d of t.dims) w.int(1, d);
   else w.packedInts(1, t.dims);
-  w.int(2, 1); // FLOAT
+  w.int(2, t.float16 ? 10 : 1); // FLOAT16 or FLOAT
   if (t.asFloatData) w.bytes(4, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)); // packed float_data
   w.string(8, t.name);
-  if (!t.asFloatData) w.bytes(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  if (t.float16) w.bytes(9, new Uint8Array(Uint16Array.from(t.data, halfBits).buffer)); // little-endian hosts only
+  else if (!t.asFloatData) w.bytes(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
   return w;
 }
 

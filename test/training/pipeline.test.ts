@@ -38,7 +38,7 @@ describe.skipIf(skip !== undefined)('training pipeline (smoke)', () => {
     expect(index).toHaveLength(48);
     expect(index.filter((r) => r.status === 'ok').length).toBeGreaterThan(24);
 
-    const config = JSON.parse(fs.readFileSync('training/configs/v2.json', 'utf8'));
+    const config = JSON.parse(fs.readFileSync('training/configs/v3.json', 'utf8'));
     fs.writeFileSync(path.join(work, 'smoke.json'), JSON.stringify({ ...config, shards: [cache] }));
     const out = path.join(work, 'run');
     const log = execFileSync(PYTHON, ['training/train.py', '--config', path.join(work, 'smoke.json'), '--smoke', '--out', out], { encoding: 'utf8' });
@@ -49,6 +49,12 @@ describe.skipIf(skip !== undefined)('training pipeline (smoke)', () => {
     const pca = JSON.parse(fs.readFileSync(path.join(models, 'build', 'teacher-pca.json'), 'utf8'));
     expect([pca.inputDim, pca.dim]).toEqual([1024, 128]);
     expect(fs.statSync(path.join(models, 'build', 'teacher-pca.bin')).size).toBe(4 * (1024 + 128 * 1024));
+
+    // v3 stores the encoder's weights as float16 (behind Casts) to fit 300 KB.
+    const manifest = JSON.parse(fs.readFileSync(path.join(models, 'build', 'm.json'), 'utf8'));
+    expect(manifest.encoder).toMatchObject({ weights: 'float16', onnxBytes: fs.statSync(path.join(models, 'encoder.onnx')).size });
+    expect(manifest.encoder.onnxBytes).toBeLessThanOrEqual(300_000);
+    expect(manifest.encoder.mflops).toBeLessThanOrEqual(25);
 
     const profileBytes = buildProfileFromExport(path.join(models, 'build', 'm.json'));
     const profile = readProfile(profileBytes);

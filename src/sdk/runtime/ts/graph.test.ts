@@ -112,6 +112,39 @@ describe('TsFrameEncoder graph handling', () => {
     await expect(ts.run(new Float32Array(10))).rejects.toBeInstanceOf(FaceEncoderError);
   });
 
+  it('runs float16 weights behind Casts (a float16 export) and counts them as parameters', async () => {
+    const rng = makeRng(11);
+    // Weights on a float16 grid (multiples of 2^-10 below 1): exact in both types.
+    const w = Float32Array.from(heWeights(rng, [4, 3, 3, 3]), (v) => Math.round(v * 1024) / 1024);
+    const b = Float32Array.from({ length: 4 }, (_, i) => (i - 2) / 8);
+    const model = writeOnnx({
+      nodes: [
+        { op: 'Cast', inputs: ['w16'], outputs: ['w'], attrs: { to: 1 } },
+        { op: 'Cast', inputs: ['b16'], outputs: ['b'], attrs: { to: 1 } },
+        { op: 'Conv', inputs: ['image', 'w', 'b'], outputs: ['output'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+      ],
+      initializers: [{ name: 'w16', dims: [4, 3, 3, 3], data: w, float16: true }, { name: 'b16', dims: [4], data: b, float16: true }],
+      inputShape: [3, 6, 5],
+    });
+    const input = randomInput(2 * 3 * 6 * 5, 5);
+    expect(maxAbsDiff(await new TsFrameEncoder(model, [3, 6, 5]).run(input, 2), await reference(model, input, [2, 3, 6, 5]))).toBeLessThan(1e-5);
+    expect(onnxStats(model, [3, 6, 5]).params).toBe(4 * 27 + 4);
+  });
+
+  it('rejects a Cast to anything but float32, and a Cast of a computed value', () => {
+    const half = { name: 'w16', dims: [1, 1, 1, 1], data: Float32Array.of(0.5), float16: true };
+    const castTo = (to: number) => writeOnnx({
+      nodes: [
+        { op: 'Cast', inputs: ['w16'], outputs: ['w'], attrs: { to } },
+        { op: 'Conv', inputs: ['image', 'w'], outputs: ['output'], attrs: { kernel_shape: [1, 1] } },
+      ],
+      initializers: [half], inputShape: [1, 2, 2],
+    });
+    expect(() => new TsFrameEncoder(castTo(10), [1, 2, 2])).toThrow(expect.objectContaining({ code: 'E_MODEL_UNSUPPORTED' }));
+    const castInput = writeOnnx({ nodes: [{ op: 'Cast', inputs: ['image'], outputs: ['output'], attrs: { to: 1 } }], initializers: [], inputShape: [1, 2, 2] });
+    expect(() => new TsFrameEncoder(castInput, [1, 2, 2])).toThrow(expect.objectContaining({ code: 'E_MODEL_UNSUPPORTED' }));
+  });
+
   it('handles Identity, Constant weights, and a Relu that is the graph output', async () => {
     const rng = makeRng(9);
     const w = heWeights(rng, [3, 2, 1, 1]);

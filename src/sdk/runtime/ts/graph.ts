@@ -4,8 +4,9 @@
  * once, and a `Relu` that is the only consumer of a `Conv` or `Add` output is fused into it.
  *
  * Supported ops (the device encoder's export, training/model.py): `Conv` (any group, strides, pads
- * or auto_pad, dilation 1, optional bias), `Relu`, `Add` (equal shapes), plus `Identity` and
- * `Constant`, which exporters sometimes emit. Anything else is `E_MODEL_UNSUPPORTED`.
+ * or auto_pad, dilation 1, optional bias), `Relu`, `Add` (equal shapes), `Cast` to float32 of a
+ * constant (a float16 export stores each weight so), plus `Identity` and `Constant`, which
+ * exporters sometimes emit. Anything else is `E_MODEL_UNSUPPORTED`.
  */
 import { FaceEncoderError } from '../../errors.js';
 import { add, conv2d, convScratchSize, packWeights, relu, type ConvScratch, type ConvShape } from './kernels.js';
@@ -47,7 +48,7 @@ export interface Plan {
 }
 
 function unsupported(detail: string): never {
-  throw new FaceEncoderError('E_MODEL_UNSUPPORTED', `ONNX: ${detail} (the TypeScript runtime runs Conv, Relu and Add)`);
+  throw new FaceEncoderError('E_MODEL_UNSUPPORTED', `ONNX: ${detail} (the TypeScript runtime runs Conv, Relu, Add and weight Casts)`);
 }
 
 function ints(node: OnnxNode, name: string, fallback: number[]): number[] {
@@ -159,6 +160,15 @@ export function compile(model: OnnxModel, input: Chw): Plan {
         const src = node.inputs[0] ?? '';
         if (constants.has(src)) constants.set(out, { ...constants.get(src)!, name: out });
         else { if (ids.has(out)) throw new FaceEncoderError('E_MODEL_FORMAT', `ONNX: value ${out} defined twice`); ids.set(out, valueOf(src, node)); }
+        break;
+      }
+      case 'Cast': {
+        // Only weight casts: folded here, once, so the plan runs on float32 constants.
+        const src = constants.get(node.inputs[0] ?? '');
+        if (!src?.data) unsupported(`Cast ${node.name}: only a cast of a float32 or float16 initializer`);
+        if (int(node, 'to', 0) !== ONNX_FLOAT) unsupported(`Cast ${node.name}: only to float32`);
+        if (ids.has(out) || constants.has(out)) throw new FaceEncoderError('E_MODEL_FORMAT', `ONNX: value ${out} defined twice`);
+        constants.set(out, { name: out, dims: src.dims, dataType: ONNX_FLOAT, data: src.data });
         break;
       }
       case 'Conv': {

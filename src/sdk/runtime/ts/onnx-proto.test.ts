@@ -8,11 +8,11 @@ import { readOnnx } from './onnx-proto.js';
 const shipped = new Uint8Array(fs.readFileSync('models/encoder.onnx'));
 
 describe('readOnnx', () => {
-  it('reads the shipped encoder: one input, one output, Conv/Relu/Add only, float initializers', () => {
+  it('reads the shipped encoder: one input, one output, Conv/Relu/Add (+ weight Casts), decoded initializers', () => {
     const m = readOnnx(shipped);
     expect(m.graph.inputs).toEqual([{ name: 'image', dims: [-1, 3, 64, 64] }]);
     expect(m.graph.outputs).toEqual([{ name: 'latent', dims: [-1, 64, 4, 4] }]);
-    expect(new Set(m.graph.nodes.map((n) => n.opType))).toEqual(new Set(['Conv', 'Relu', 'Add']));
+    expect(['Conv', 'Relu', 'Add', 'Cast']).toEqual(expect.arrayContaining([...new Set(m.graph.nodes.map((n) => n.opType))]));
     for (const t of m.graph.initializers.values()) expect(t.data?.length).toBe(t.dims.reduce((a, b) => a * b, 1));
   });
 
@@ -32,6 +32,14 @@ describe('readOnnx', () => {
     expect(node.attributes.get('axis')).toEqual({ kind: 'int', value: -3 });
     const value = node.attributes.get('value');
     expect(value?.kind === 'tensor' && Array.from(value.value.data!)).toEqual([1.5, -2, 3.25, 0]);
+  });
+
+  it('widens FLOAT16 raw_data to float32: normals, subnormals, signed zeros, extremes, infinities', () => {
+    const values = [0, -0, 1, -2.5, 65504, -65504, 2 ** -14, 2 ** -24, -(2 ** -24) * 1023, 1 + 2 ** -10, Infinity, -Infinity, NaN];
+    const bytes = writeOnnx({ nodes: [], initializers: [{ name: 'h', dims: [values.length], data: Float32Array.from(values), float16: true }], inputShape: [1, 1, 1] });
+    const t = readOnnx(bytes).graph.initializers.get('h')!;
+    expect(t.dataType).toBe(10);
+    expect(Array.from(t.data!)).toEqual(values);
   });
 
   it('rejects truncated files with E_MODEL_FORMAT', () => {

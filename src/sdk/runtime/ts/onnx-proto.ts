@@ -10,16 +10,20 @@
  * - Every length is checked against the bytes left in its enclosing message before anything is
  *   read or allocated; a violation throws {@link FaceEncoderError} `E_MODEL_FORMAT`. Integers beyond
  *   +-(2^53 - 1) are rejected rather than rounded.
- * - Tensors of type FLOAT are decoded from `raw_data` (little-endian) or `float_data`; other element
- *   types keep their bytes undecoded (`data` is undefined) and fail only if an op uses them.
+ * - Tensors of type FLOAT are decoded from `raw_data` (little-endian) or `float_data`, and FLOAT16
+ *   from `raw_data` (widened to float32: a float16 export stores the weights so, each behind a
+ *   Cast); other element types keep their bytes undecoded (`data` is undefined) and fail only if an
+ *   op uses them.
  * - Protobuf repeated scalars may arrive packed or unpacked; both are accepted.
  */
 import { FaceEncoderError } from '../../errors.js';
 
 /** ONNX `TensorProto.DataType.FLOAT`. */
 export const ONNX_FLOAT = 1;
+/** ONNX `TensorProto.DataType.FLOAT16`. */
+export const ONNX_FLOAT16 = 10;
 
-/** A decoded tensor. `data` is set for FLOAT tensors only. */
+/** A decoded tensor. `data` is set for FLOAT tensors, and for FLOAT16 ones stored as `raw_data`. */
 export interface OnnxTensor {
   name: string;
   dims: number[];
@@ -202,6 +206,10 @@ function tensor(r: Reader): OnnxTensor {
     if (count > MAX_TENSOR_ELEMENTS) bad(`tensor ${name} larger than ${MAX_TENSOR_ELEMENTS} elements`, r.pos);
   }
   const out: OnnxTensor = { name, dims, dataType };
+  if (dataType === ONNX_FLOAT16 && raw) {
+    if (raw.length !== count * 2) bad(`tensor ${name}: raw_data holds ${raw.length} bytes for ${count} float16 values`, r.pos);
+    out.data = littleEndianHalves(raw);
+  }
   if (dataType !== ONNX_FLOAT) return out;
   if (raw) {
     if (raw.length !== count * 4) bad(`tensor ${name}: raw_data holds ${raw.length} bytes for ${count} floats`, r.pos);
@@ -223,6 +231,21 @@ function littleEndianFloats(raw: Uint8Array): Float32Array {
   } else {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
+  }
+  return out;
+}
+
+/** Widens little-endian IEEE 754 binary16 values (every one exactly representable) to float32. */
+function littleEndianHalves(raw: Uint8Array): Float32Array {
+  const out = new Float32Array(raw.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const h = raw[2 * i]! | (raw[2 * i + 1]! << 8);
+    const sign = h & 0x8000 ? -1 : 1;
+    const exponent = (h >> 10) & 0x1f;
+    const fraction = h & 0x3ff;
+    if (exponent === 0) out[i] = sign * fraction * 2 ** -24; // zero and subnormals
+    else if (exponent === 31) out[i] = fraction ? NaN : sign * Infinity;
+    else out[i] = sign * (1024 + fraction) * 2 ** (exponent - 25);
   }
   return out;
 }
