@@ -3,7 +3,8 @@
   /usr/bin/python3 training/export.py --ckpt training/out/v1/best.pt --out models/
   /usr/bin/python3 training/export.py --random --out models/     # placeholder ONNX files only
 
-Writes OUT/encoder.onnx (BN folded, Conv/Relu/Add only; fails over 25 MFLOPs or 300 KB),
+Writes OUT/encoder.onnx (BN folded, Conv/Relu/Add only, plus weight Casts when the config stores
+float16 weights; fails over 25 MFLOPs or 300 KB),
 OUT/decoder-m.onnx, OUT/head-{m,s,xs}.onnx (parity tests) and, per rate point, the profile
 manifest OUT/build/P.json + OUT/build/P.bin that `facevq profile build` turns into a spec §10
 profile. Offsets and lengths in the manifest count float32 elements of the .bin (little-endian).

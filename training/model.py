@@ -3,7 +3,9 @@
 Shapes and names are fixed (other code builds against them):
 
 - Encoder: `image` float32 [N,3,64,64], (rgb/255 - 0.5)/0.5  ->  `latent` float32 [N,64,4,4].
-  After export (BN folded) the graph holds only Conv, Relu and Add.
+  After export (BN folded) the graph holds only Conv, Relu and Add, plus a Cast per weight when
+  the config stores them as float16 (`"encoder_weights": "float16"`, v3). Widths: `STEM`/`BLOCKS`
+  below (v1, v2) or the config's `"encoder"` entry (v3).
 - Quantiser (one per rate point): the 64 channels at each of the 4x4 positions are split into G
   contiguous groups of `dim` channels; each group is replaced by its nearest codebook entry
   (squared L2, ties to the lowest index). Grid order is spec/FORMAT.md §1:
