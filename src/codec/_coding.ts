@@ -1,11 +1,11 @@
 /**
  * Per-profile data the payload coder derives once: the CRC register after the profile hash (§3)
- * and, for each grid index, its table under modes 1 and 2 (§6.1, §6.6). Kept in a WeakMap so a
- * `Profile` stays a plain, public data object.
+ * and, for each grid index, its table under modes 1 and 2 (§6.1, §6.6) with the range decoder's
+ * lookups. Kept in a WeakMap so a `Profile` stays a plain, public data object.
  */
 
 import { crc8Begin } from './_crc8.js';
-import type { FreqTable } from './_freq.js';
+import { makeDecodeTable, type DecodeTable, type FreqTable } from './_freq.js';
 import type { Profile } from './profile.js';
 
 export interface Coding {
@@ -15,12 +15,25 @@ export interface Coding {
   readonly mode1: readonly FreqTable[];
   /** Mode 2: `context.tables[map[n]]`, or null without contexts. */
   readonly mode2: readonly FreqTable[] | null;
+  /** The decoder's lookups of `mode1` and `mode2`, index by index. */
+  readonly decode1: readonly DecodeTable[];
+  readonly decode2: readonly DecodeTable[] | null;
   /** Mode 0: `K` and `bits` of each index's plane. */
   readonly k: Uint16Array;
   readonly bits: Uint8Array;
 }
 
 const cache = new WeakMap<Profile, Coding>();
+// One DecodeTable per FreqTable, shared by the indices (and modes) that use it.
+const decodeTables = new WeakMap<FreqTable, DecodeTable>();
+
+function decodeTablesOf(tables: readonly FreqTable[]): DecodeTable[] {
+  return tables.map((t) => {
+    let d = decodeTables.get(t);
+    if (d === undefined) decodeTables.set(t, (d = makeDecodeTable(t)));
+    return d;
+  });
+}
 
 /** The coding data of `profile`, built on first use. */
 export function codingOf(profile: Profile): Coding {
@@ -39,7 +52,9 @@ export function codingOf(profile: Profile): Coding {
     }
     const ctx = profile.context;
     const mode2 = ctx ? Array.from(ctx.map, (t) => ctx.tables[t]!) : null;
-    c = { crcState: crc8Begin(profile.sha256), mode1, mode2, k, bits };
+    const decode1 = decodeTablesOf(mode1);
+    const decode2 = mode2 ? decodeTablesOf(mode2) : null;
+    c = { crcState: crc8Begin(profile.sha256), mode1, mode2, decode1, decode2, k, bits };
     cache.set(profile, c);
   }
   return c;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { rangeCosts, rangeDecode, rangeEncode, terminationValue, maxRangeBody } from './_range.js';
-import { fitFrequencies, makeFreqTable, type FreqTable } from './_freq.js';
+import { fitFrequencies, makeDecodeTable, makeFreqTable, type FreqTable } from './_freq.js';
 import { refRangeDecode, refRangeEncode, refStats, refTermination } from './_reference.js';
 import { FacevqError } from './errors.js';
 
@@ -37,7 +37,7 @@ function draw(t: FreqTable, rand: () => number, uniform: boolean): number {
 function decodeCode(body: Uint8Array, seq: FreqTable[]): number[] | string {
   const grid = new Uint16Array(seq.length);
   try {
-    rangeDecode(body, 0, body.length, seq, grid);
+    rangeDecode(body, 0, body.length, seq.map(makeDecodeTable), grid);
     return Array.from(grid);
   } catch (e) {
     if (e instanceof FacevqError) return e.code;

@@ -172,7 +172,7 @@ function readHeader(payload: Uint8Array, profiles: Profile | ProfileSet): Header
 /** §8 step 7: the body into `grid`. */
 function readBody(payload: Uint8Array, h: Header, grid: Uint16Array): void {
   if (h.mode === 0) unpackFixed(payload, h.bodyStart, h.coding.bits, h.coding.k, grid);
-  else rangeDecode(payload, h.bodyStart, payload.length, h.mode === 2 ? h.coding.mode2! : h.coding.mode1, grid);
+  else rangeDecode(payload, h.bodyStart, payload.length, h.mode === 2 ? h.coding.decode2! : h.coding.decode1, grid);
 }
 
 /**
