@@ -1,7 +1,7 @@
 /**
- * The plain-TypeScript runtime: runs the device encoder's ONNX graph (Conv, Relu, Add) with no
- * dependency at all, for places where onnxruntime does not run (Workers, React Native without
- * native modules, tests). Measured on the shipped encoder: see `npm run bench:encoder`.
+ * The plain-TypeScript runtime: runs the device encoder's ONNX graph (Conv, Relu, Add; float16
+ * weights behind Casts) with no dependency at all, for places where onnxruntime does not run
+ * (Workers, React Native without native modules, tests). Measured on the shipped encoder: see `npm run bench:encoder`.
  */
 import { FaceEncoderError } from '../../errors.js';
 import type { FrameEncoder } from '../../frame-encoder.js';
