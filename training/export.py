@@ -194,6 +194,7 @@ def main():
                 "trainedOnCounts": ck.get("counts"),  # rows that existed when training started
                 "seed": cfg["seed"],
                 "config": cfg["name"],
+                "initFrom": cfg.get("init"),  # a run that starts from another's weights
                 "epochs": ck["epoch"],
                 "steps": ck["step"],
                 "trainSeconds": round(ck.get("train_seconds", 0.0)),

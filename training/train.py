@@ -93,6 +93,14 @@ def main():
     w = cfg["loss"]
 
     model = build_model(cfg)
+    if cfg.get("init"):  # a new schedule from a finished run's weights (codebooks included)
+        init = torch.load(os.path.join(REPO, cfg["init"]))
+        if (init.get("pca") is None) != (data["pca"] is None) or (
+            data["pca"] is not None and not np.array_equal(init["pca"]["basis"], data["pca"]["basis"])
+        ):
+            raise SystemExit(f"{cfg['init']} was trained against other teacher targets (PCA differs)")
+        model.load_state_dict(init["model"])
+        log(f"weights from {cfg['init']} (epoch {init['epoch']}, step {init['step']})")
     if cfg.get("channels_last", True):  # 1.6x faster encoder fwd+bwd here (measured, torch 1.13 CPU)
         model.encoder.to(memory_format=torch.channels_last)
         model.decoder.to(memory_format=torch.channels_last)

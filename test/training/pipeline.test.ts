@@ -43,6 +43,10 @@ describe.skipIf(skip !== undefined)('training pipeline (smoke)', () => {
     const out = path.join(work, 'run');
     const log = execFileSync(PYTHON, ['training/train.py', '--config', path.join(work, 'smoke.json'), '--smoke', '--out', out], { encoding: 'utf8' });
     expect(log).not.toContain('SYNTHETIC'); // it trained on the real cached faces
+    // A second schedule from the first run's weights (v4 starts from v3 so).
+    fs.writeFileSync(path.join(work, 'again.json'), JSON.stringify({ ...config, shards: [cache], init: path.join(out, 'last.pt') }));
+    const again = execFileSync(PYTHON, ['training/train.py', '--config', path.join(work, 'again.json'), '--smoke', '--out', path.join(work, 'again')], { encoding: 'utf8' });
+    expect(again).toContain(`weights from ${path.join(out, 'last.pt')} (epoch 1`);
     const models = path.join(work, 'models');
     execFileSync(PYTHON, ['training/export.py', '--ckpt', path.join(out, 'last.pt'), '--out', models], { stdio: 'pipe' });
     // faceres is 1024-D: the export carries the PCA that maps it to the 128-D training targets.
