@@ -17,53 +17,49 @@ export interface FreqTable {
    * loads it as a small integer and the range decoder's loop stays on integers (see rangeDecode).
    */
   readonly cum: Int32Array;
-  /**
-   * Decoder lookup, 2^11 entries: `slot[j]` is the symbol whose interval holds `t = j * 16`. The
-   * symbol of any `t` is `slot[t >> SLOT_SHIFT]` or a later one (see {@link symbolAt}). A full
-   * 2^15-entry table (64 KiB) falls out of L1 cache; these 4 KiB do not, which measured about 10%
-   * faster for one table (8x8, K = 512) and 20% faster in mode 2, where each index has its own.
-   */
-  readonly slot: Uint16Array;
   /** Ideal cost of each symbol in bits: `-log2(f[s] / 2^15)`. */
   readonly cost: Float64Array;
 }
 
-/** `t >> SLOT_SHIFT` indexes {@link FreqTable.slot}. */
-export const SLOT_SHIFT = 4;
-
-/** The symbol `s` with `c[s] <= t < c[s + 1]`, for `0 <= t < 2^15`. */
+/**
+ * The symbol `s` with `c[s] <= t < c[s + 1]`, for `0 <= t < 2^15`: a binary search, for drawing
+ * test grids (the range decoder has its own lookup, {@link DecodeTable}).
+ */
 export function symbolAt(table: FreqTable, t: number): number {
-  let s = table.slot[t >> SLOT_SHIFT]!;
-  while (table.cum[s + 1]! <= t) s++;
-  return s;
+  let lo = 0;
+  let hi = table.freq.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (table.cum[mid]! <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** Builds the lookups of a valid table (§6.1: every entry >= 1, sum 2^15; the profile reader checks). */
 export function makeFreqTable(freq: Uint16Array): FreqTable {
   const k = freq.length;
   const cum = new Int32Array(k + 1);
-  const slot = new Uint16Array(PROB_SCALE >> SLOT_SHIFT);
   const cost = new Float64Array(k);
   let c = 0;
   for (let s = 0; s < k; s++) {
     const f = freq[s]!;
     cum[s] = c;
-    // Entries j with c <= 8j < c + f.
-    slot.fill(s, (c + (1 << SLOT_SHIFT) - 1) >> SLOT_SHIFT, (c + f + (1 << SLOT_SHIFT) - 1) >> SLOT_SHIFT);
     cost[s] = PROB_BITS - Math.log2(f);
     c += f;
   }
   cum[k] = c;
-  return { freq, cum, slot, cost };
+  return { freq, cum, cost };
 }
 
 /**
  * The range decoder's lookups for one table, kept in the profile's coding data (not in the public
  * {@link FreqTable}). `entry[j]` packs `c[s] | f[s] << 16` for the symbol `s = slot[j]` whose
  * interval holds `t = j << shift`, so one load after the division gives the decoder both `c[s]`
- * and `f[s]`; with `FreqTable.slot` it needed two loads in a row (the symbol, then its `c` and
- * `f`), and decodeGridInto took 8% more time (m profile, 727 -> 667 ns a payload). `packed[s]`
- * is the same value for every symbol, for the steps past `slot[j]`.
+ * and `f[s]`; a slot table of symbols alone needed two loads in a row (the symbol, then its `c`
+ * and `f`), and decodeGridInto took 8% more time (m profile, 727 -> 667 ns a payload).
+ * `packed[s]` is the same value for every symbol, for the steps past `slot[j]`. A full 2^15-slot
+ * table would fall out of the L1 cache (measured about 10% slower for one K = 512 table).
  */
 export interface DecodeTable {
   readonly shift: number;
@@ -79,7 +75,7 @@ export interface DecodeTable {
  */
 export function makeDecodeTable(table: FreqTable): DecodeTable {
   const k = table.freq.length;
-  const shift = Math.max(SLOT_SHIFT, 12 - (32 - Math.clz32(k - 1))); // 12 - ceil(log2 K)
+  const shift = Math.max(4, 12 - (32 - Math.clz32(k - 1))); // 12 - ceil(log2 K), at most 2^11 slots
   const packed = new Int32Array(k);
   for (let s = 0; s < k; s++) packed[s] = table.cum[s]! | (table.freq[s]! << 16);
   const n = PROB_SCALE >> shift;
