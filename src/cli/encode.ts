@@ -1,5 +1,5 @@
 /**
- * `facevq encode IMAGE... [--profile m|s|FILE] [--box x,y,w,h] [--mode auto|0|1|2]
+ * `facevq encode IMAGE... [--profile m|s|FILE] [--box x,y,w,h] [--mode auto|0|1|2|3]
  *   [--out FILE|DIR] [--runtime auto|node|web|ts] [--json]`
  *
  * Encodes the face in each image into a payload file (`.fvq`, spec §12). The face is located by
@@ -19,7 +19,7 @@ import { NodeFaceEncoder, type EncodedImage } from '../sdk/node/face-encoder.js'
 import { option, parseArgs, UsageError } from './args.js';
 import { Progress } from './progress.js';
 
-const USAGE = 'usage: facevq encode IMAGE... [--profile m|s|FILE] [--box x,y,w,h] [--mode auto|0|1|2] [--out FILE|DIR] [--runtime auto|node|web|ts] [--json]';
+const USAGE = 'usage: facevq encode IMAGE... [--profile m|s|FILE] [--box x,y,w,h] [--mode auto|0|1|2|3] [--out FILE|DIR] [--runtime auto|node|web|ts] [--json]';
 const RUNTIMES: readonly RuntimeName[] = ['auto', 'node', 'web', 'ts'];
 
 const hex = (b: Uint8Array) => Array.from(b, (v) => v.toString(16).padStart(2, '0')).join('');
@@ -35,8 +35,8 @@ function parseBox(raw: string): FaceBox {
 
 function parseMode(raw: string): NonNullable<EncodeFaceOptions['mode']> {
   if (raw === 'auto') return 'auto';
-  if (raw === '0' || raw === '1' || raw === '2') return Number(raw) as 0 | 1 | 2;
-  throw new UsageError(`--mode must be auto, 0, 1 or 2, got ${JSON.stringify(raw)}`);
+  if (raw === '0' || raw === '1' || raw === '2' || raw === '3') return Number(raw) as 0 | 1 | 2 | 3;
+  throw new UsageError(`--mode must be auto, 0, 1, 2 or 3, got ${JSON.stringify(raw)}`);
 }
 
 /**

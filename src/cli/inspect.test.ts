@@ -32,8 +32,8 @@ describe('facevq inspect', () => {
   });
 
   it('reports a payload that does not decode with its code, exit 1', async () => {
-    const { code, stderr: err } = await runCli(run, ['1c1f00', ...tiny]);
+    const { code, stderr: err } = await runCli(run, ['0c1f00', ...tiny]);
     expect(code).toBe(1);
-    expect(err).toMatch(/E_MODE/);
+    expect(err).toMatch(/E_VERSION/);
   });
 });

@@ -12,7 +12,10 @@ import { parseArgs, UsageError } from './args.js';
 import { packageDir } from './package-dir.js';
 
 const USAGE = 'usage: facevq inspect FILE|HEX [--profile FILE.fvqp]... [--json]';
-const MODE_NAMES = ['fixed width (§5)', 'range coded, static prior (§6)', 'range coded, context prior (§6.6)'];
+const MODE_NAMES = ['fixed width (§5)', 'range coded, static prior (§6)', 'range coded, context prior (§6.6)', 'table ANS, static prior (§6.7)'];
+/** What the coded bits of each mode are, and what the body bits left over are. */
+const CODED_BITS = ['fixed width', 'log2(range / (r * f)) in this payload', 'log2(range / (r * f)) in this payload', 'nbBits read after the index; the last index costs 0'];
+const OVERHEAD = ['padding', 'termination', 'termination', 'initial state and padding'];
 
 /** The payload bytes: a file's contents, or the argument read as hex. */
 function readPayload(arg: string): Uint8Array {
@@ -98,14 +101,14 @@ function text(ins: PayloadInspection): string {
     `grid (${p.h} x ${p.w}${G > 1 ? `, ${G} planes per cell: ${p.planes.map((pl) => `K=${pl.k}`).join('/')}` : `, K=${p.planes[0]!.k}`})`,
     gridTable(ins, (n) => String(ins.grid[n])),
     '',
-    `coded bits per index (${ins.mode === 0 ? 'fixed width' : 'log2(range / (r * f)) in this payload'})`,
+    `coded bits per index (${CODED_BITS[ins.mode]})`,
     gridTable(ins, (n) => ins.codedBits[n]!.toFixed(1)),
     '',
     'ideal bits per index (-log2 p under the profile prior)',
     gridTable(ins, (n) => ins.idealBits[n]!.toFixed(1)),
     '',
     `total        coded ${ins.codedBitsTotal.toFixed(1)} bits, ideal ${ins.idealBitsTotal.toFixed(1)} bits, ` +
-      `${ins.mode === 0 ? 'padding' : 'termination'} ${ins.overheadBits.toFixed(1)} bits; ` +
+      `${OVERHEAD[ins.mode]} ${ins.overheadBits.toFixed(1)} bits; ` +
       `mode 0 would take ${p.fixedBodyBytes} body bytes`,
   ];
   return out.join('\n');

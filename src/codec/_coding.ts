@@ -1,11 +1,13 @@
 /**
  * Per-profile data the payload coder derives once: the CRC register after the profile hash (§3)
  * and, for each grid index, its table under modes 1 and 2 (§6.1, §6.6) with the range decoder's
- * lookups. Kept in a WeakMap so a `Profile` stays a plain, public data object.
+ * lookups; and, on first use of mode 3, its table-ANS tables (§6.7). Kept in WeakMaps so a `Profile`
+ * stays a plain, public data object.
  */
 
 import { crc8Begin } from './_crc8.js';
 import { makeDecodeTable, type DecodeTable, type FreqTable } from './_freq.js';
+import { makeTansTables, type TansTables } from './_tans.js';
 import type { Profile } from './profile.js';
 
 export interface Coding {
@@ -58,4 +60,17 @@ export function codingOf(profile: Profile): Coding {
     cache.set(profile, c);
   }
   return c;
+}
+
+const tansCache = new WeakMap<Profile, TansTables>();
+
+/**
+ * The mode-3 tables of `profile` (§6.7), built on first use: apart from {@link codingOf} because
+ * they take `G * 2^R` states (up to 768 KiB for eight planes of K = 4096) that profiles never
+ * coded in mode 3 should not pay for.
+ */
+export function tansOf(profile: Profile): TansTables {
+  let t = tansCache.get(profile);
+  if (t === undefined) tansCache.set(profile, (t = makeTansTables(profile.prior.map((p) => p.freq))));
+  return t;
 }

@@ -1,8 +1,11 @@
 /**
  * Test support only: a literal transcription of the range coder pseudo-code of §6.2 to §6.5 with
- * BigInt, and of the payload layout of §2 to §5, written from the spec text and sharing no code
- * with the fast implementation. Tests compare the two byte for byte.
+ * BigInt, of the table-ANS encoder of §6.7.4, and of the payload layout of §2 to §5, written from
+ * the spec text and sharing no code with the fast implementation (but the table-ANS tables'
+ * normalisation and spreading). Tests compare the two byte for byte.
  */
+
+import { normalise, spread, tableLog } from './_tans.js';
 
 const TOP = 1n << 32n;
 const BOT = 1n << 24n;
@@ -105,4 +108,39 @@ export function refCrc8(bytes: ArrayLike<number>): number {
     for (let k = 0; k < 8; k++) crc = crc & 0x80 ? ((crc << 1) ^ 0x2f) & 0xff : (crc << 1) & 0xff;
   }
   return crc ^ 0xff;
+}
+
+/**
+ * §6.7.4 from the decoding rule alone (§6.7.3): for each index, backward, the one state of its
+ * symbol whose decoding step reaches the current state, found by search; bits kept as a string of
+ * '0' and '1'. The normalisation and spreading (§6.7.1, §6.7.2) are the fast code's, tested apart.
+ */
+export function refTansEncode(grid: ArrayLike<number>, freqs: readonly Uint16Array[]): Uint8Array {
+  const R = tableLog(freqs.map((f) => f.length));
+  const L = 1 << R;
+  const G = freqs.length;
+  const plane = freqs.map((f) => {
+    const norm = normalise(f, R);
+    const sym = spread(norm, R);
+    const seen = Array.from(norm);
+    const step = Array.from(sym, (s) => {
+      const x = seen[s]!++;
+      const nb = R - Math.floor(Math.log2(x));
+      return { s, nb, base: x * 2 ** nb - L };
+    });
+    return { sym, step };
+  });
+  const n = grid.length;
+  let state = plane[(n - 1) % G]!.sym.indexOf(grid[n - 1]!);
+  let bits = '';
+  for (let i = n - 2; i >= 0; i--) {
+    const { step } = plane[i % G]!;
+    const u = step.findIndex((e) => e.s === grid[i] && e.base <= state && state < e.base + 2 ** e.nb);
+    const e = step[u]!;
+    bits = (e.nb > 0 ? (state - e.base).toString(2).padStart(e.nb, '0') : '') + bits;
+    state = u;
+  }
+  bits = state.toString(2).padStart(R, '0') + bits;
+  bits = bits.padEnd(Math.ceil(bits.length / 8) * 8, '0');
+  return Uint8Array.from({ length: bits.length / 8 }, (_, j) => parseInt(bits.slice(8 * j, 8 * j + 8), 2));
 }

@@ -4,7 +4,7 @@ import { decodeGrid, decodeGridInto, encodeGrid, idealBits, inspectPayload, type
 import { LIMITS, type Profile } from './profile.js';
 import { ProfileSet } from './profile-set.js';
 import { makeRng, makeTestProfile, sampleGrid, uniformGrid, errorCode as code } from './_testing.js';
-import { refCrc8, refPack, refRangeEncode } from './_reference.js';
+import { refCrc8, refPack, refRangeEncode, refTansEncode } from './_reference.js';
 import { FacevqError } from './errors.js';
 import type { Extensions } from './extensions.js';
 
@@ -14,10 +14,11 @@ function assemble(profile: Profile, b0: number, rest: number[] | Uint8Array, b1 
   return Uint8Array.from([b0, b1, check, ...rest]);
 }
 
-/** §5 and §6 from the reference transcription: the body of `grid` in `mode`. */
+/** §5, §6 and §6.7 from the reference transcription: the body of `grid` in `mode`. */
 function refBody(grid: ArrayLike<number>, profile: Profile, mode: Mode): Uint8Array {
   const G = profile.planes.length;
   if (mode === 0) return refPack(grid, Array.from(grid, (_, n) => profile.planes[n % G]!.bits));
+  if (mode === 3) return refTansEncode(grid, profile.prior.map((t) => t.freq));
   const tables = Array.from(grid, (_, n) => (mode === 2 ? profile.context!.tables[profile.context!.map[n]!]! : profile.prior[n % G]!));
   return refRangeEncode(grid, tables);
 }
@@ -54,10 +55,18 @@ const caseArb = fc
     which: fc.nat({ max: profiles.length - 1 }),
     seed: fc.nat(),
     uniform: fc.boolean(),
-    mode: fc.constantFrom<'auto' | Mode>('auto', 0, 1, 2),
+    mode: fc.constantFrom<'auto' | Mode>('auto', 0, 1, 2, 3),
+    fast: fc.boolean(),
     extensions: extensionsArb,
   })
   .map((c) => (c.mode === 2 && !profiles[c.which]!.context ? { ...c, mode: 1 as const } : c));
+
+/** Encoder options of a case: `fast` only where it matters, in auto mode. */
+const optionsOf = (c: { mode: 'auto' | Mode; fast: boolean; extensions: Extensions | undefined }) => ({
+  mode: c.mode,
+  ...(c.mode === 'auto' && c.fast && { fast: true }),
+  ...(c.extensions && { extensions: c.extensions }),
+});
 
 function makeCase(c: { which: number; seed: number; uniform: boolean; mode: 'auto' | Mode }) {
   const profile = profiles[c.which]!;
@@ -81,7 +90,7 @@ describe('encodeGrid / decodeGrid (§2 to §7)', () => {
     fc.assert(
       fc.property(caseArb, (c) => {
         const { profile, grid } = makeCase(c);
-        const bytes = encodeGrid(grid, profile, { mode: c.mode, ...(c.extensions && { extensions: c.extensions }) });
+        const bytes = encodeGrid(grid, profile, optionsOf(c));
         const d = decodeGrid(bytes, set);
         expect(Array.from(d.grid)).toEqual(Array.from(grid));
         expect(d.profile).toBe(profile);
@@ -93,8 +102,8 @@ describe('encodeGrid / decodeGrid (§2 to §7)', () => {
         expect(bytes).toEqual(assemble(profile, b0, [...ext, ...refBody(grid, profile, d.mode)]));
         // The auto rule of §7.
         if (c.mode === 'auto') {
-          const entropy = refBody(grid, profile, 1).length;
-          expect(d.mode).toBe(entropy > profile.fixedBodyBytes ? 0 : 1);
+          const mode = c.fast ? 3 : 1;
+          expect(d.mode).toBe(refBody(grid, profile, mode).length > profile.fixedBodyBytes ? 0 : mode);
         }
       }),
       { numRuns: 500 },
@@ -113,6 +122,38 @@ describe('encodeGrid / decodeGrid (§2 to §7)', () => {
     }
   });
 
+  it('auto mode with fast: mode 3, over contexts, or mode 0 past B0 (§7)', () => {
+    const rng = makeRng(10);
+    const modes = new Set<number>();
+    for (let i = 0; i < 200; i++) {
+      const grid = i % 2 ? uniformGrid(p8, rng) : sampleGrid(p8, rng);
+      const d = decodeGrid(encodeGrid(grid, p8, { fast: true, contexts: true }), p8);
+      expect(d.bodyBytes).toBeLessThanOrEqual(p8.fixedBodyBytes);
+      modes.add(d.mode);
+    }
+    expect([...modes].sort()).toEqual([0, 3]);
+  });
+
+  it('mode 3 at the limits of §14: K = 4096, G = 8, a grid of one index, 1024 indices', () => {
+    const big = makeTestProfile({ id: 6, h: 1, w: 1, k: [4096, 2, 3, 4096, 300, 64, 1000, 7], dim: 1, seed: 6, maxBytes: 1024 }).profile;
+    const one = makeTestProfile({ id: 7, h: 1, w: 1, k: 5, dim: 1, seed: 7, maxBytes: 1024 }).profile;
+    const wide = makeTestProfile({ id: 8, h: 32, w: 32, k: 128, dim: 1, seed: 8, maxBytes: 1024 }).profile; // B0 = 896
+    const rng = makeRng(11);
+    for (const p of [big, one, wide]) {
+      for (const grid of [sampleGrid(p, rng), uniformGrid(p, rng), new Uint16Array(p.gridLength)]) {
+        let bytes: Uint8Array;
+        try {
+          bytes = encodeGrid(grid, p, { mode: 3 });
+        } catch (e) {
+          expect((e as FacevqError).code).toBe('E_OVER_BOUND'); // a uniform grid can exceed 1024 bytes
+          continue;
+        }
+        expect(Array.from(decodeGrid(bytes, p).grid)).toEqual(Array.from(grid));
+        expect(bytes.subarray(3)).toEqual(refBody(grid, p, 3));
+      }
+    }
+  });
+
   it('keeps decoded grids intact across many decodes (pooled storage)', () => {
     const rng = makeRng(3);
     const grids = Array.from({ length: 600 }, () => sampleGrid(p8, rng));
@@ -127,6 +168,7 @@ describe('encodeGrid / decodeGrid (§2 to §7)', () => {
     expect(code(() => encodeGrid([0, 0, 0, -1], p))).toBe('E_GRID');
     expect(code(() => encodeGrid([0, 0, 0, 1.5], p))).toBe('E_GRID');
     expect(code(() => encodeGrid([0, 0, 0, 0], p, { mode: 2 }))).toBe('E_MODE');
+    expect(code(() => encodeGrid([0, 0, 0, 5], p, { mode: 3 }))).toBe('E_GRID');
     const tight = makeTestProfile({ h: 2, w: 2, k: 16, seed: 5, maxBytes: 5 }).profile; // 3 + B0 = 5
     expect(code(() => encodeGrid([1, 2, 3, 4], tight, { mode: 0 }))).toBe('ok');
     expect(code(() => encodeGrid([1, 2, 3, 4], tight, { extensions: { captureTime: 1 } }))).toBe('E_OVER_BOUND');
@@ -139,6 +181,9 @@ describe('encodeGrid / decodeGrid (§2 to §7)', () => {
     const rng = makeRng(1);
     let over = 0;
     for (let i = 0; i < 50; i++) over += code(() => encodeGrid(uniformGrid(p8, rng), p8, { mode: 1 })) === 'E_OVER_BOUND' ? 1 : 0;
+    expect(over).toBeGreaterThan(0);
+    over = 0;
+    for (let i = 0; i < 50; i++) over += code(() => encodeGrid(uniformGrid(p8, rng), p8, { mode: 3 })) === 'E_OVER_BOUND' ? 1 : 0;
     expect(over).toBeGreaterThan(0);
   });
 
@@ -161,11 +206,11 @@ describe('decodeGrid rejections (§8 order, §9 codes)', () => {
     expect(code(() => decodeGrid(Uint8Array.of(0x10), p))).toBe('E_TRUNCATED');
   });
 
-  it('step 2: version, then reserved, then mode 3', () => {
+  it('step 2: version, then reserved; every mode is defined', () => {
     expect(code(() => decodeGrid(Uint8Array.of(0x2f, 0xff, 0), p))).toBe('E_VERSION');
     expect(code(() => decodeGrid(Uint8Array.of(0x0c, 0, 0), p))).toBe('E_VERSION');
     expect(code(() => decodeGrid(Uint8Array.of(0x1f, 0xff, 0), p))).toBe('E_RESERVED');
-    expect(code(() => decodeGrid(Uint8Array.of(0x1e, 0xff, 0), p))).toBe('E_MODE');
+    expect(code(() => decodeGrid(Uint8Array.of(0x1e, 0xff, 0), p))).toBe('E_PROFILE_UNKNOWN');
   });
 
   it('step 3: profile id, then tag, then mode 2 without contexts', () => {
@@ -232,12 +277,33 @@ describe('decodeGrid rejections (§8 order, §9 codes)', () => {
     expect(code(() => decodeGrid(assemble(q, 0x18, body), q))).not.toBe('ok'); // mode 1 body read as mode 2
   });
 
+  it('step 7, mode 3: truncation, trailing bytes, final state, padding (§6.7.5), after the check', () => {
+    const q = profiles[1]!;
+    const grid = sampleGrid(q, makeRng(5));
+    const body = Array.from(encodeGrid(grid, q, { mode: 3 }).subarray(3));
+    expect(code(() => decodeGrid(assemble(q, 0x1c, body), q))).toBe('ok');
+    expect(code(() => decodeGrid(assemble(q, 0x1c, body.slice(0, -1)), q))).toBe('E_TRUNCATED');
+    expect(code(() => decodeGrid(assemble(q, 0x1c, []), q))).toBe('E_TRUNCATED');
+    expect(code(() => decodeGrid(assemble(q, 0x1c, [...body, 0]), q))).toBe('E_TRAILING');
+    const bits = inspectPayload(assemble(q, 0x1c, body), q);
+    const padding = bits.overheadBits - 9; // R = 9 for K = 16 and 7
+    if (padding > 0) expect(code(() => decodeGrid(assemble(q, 0x1c, [...body.slice(0, -1), body.at(-1)! | 1]), q))).toBe('E_PADDING');
+    // One index (1x1, K = 5): the body is the state in R = 9 bits; only each symbol's lowest state is canonical.
+    const one = makeTestProfile({ id: 7, h: 1, w: 1, k: 5, dim: 1, seed: 7 }).profile;
+    const states = Array.from({ length: 512 }, (_, u) => code(() => decodeGrid(assemble(one, 0x1c, [u >> 1, (u & 1) << 7]), one)));
+    expect(states.filter((c) => c === 'ok')).toHaveLength(5);
+    expect(states.filter((c) => c === 'E_NONCANONICAL')).toHaveLength(512 - 5);
+    const badCheck = assemble(q, 0x1c, [...body, 0]);
+    badCheck[2]! ^= 1;
+    expect(code(() => decodeGrid(badCheck, q))).toBe('E_CHECK');
+  });
+
   it('mutated and random bytes give a FacevqError or a grid that re-encodes to the same bytes', () => {
     const valid = fc
       .tuple(caseArb, fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 4 }), fc.integer({ min: -4, max: 4 }))
       .map(([c, edits, resize]) => {
         const { profile, grid } = makeCase(c);
-        const bytes = Array.from(encodeGrid(grid, profile, { mode: c.mode, ...(c.extensions && { extensions: c.extensions }) }));
+        const bytes = Array.from(encodeGrid(grid, profile, optionsOf(c)));
         for (const [i, v] of edits) bytes[i % bytes.length] = v;
         if (resize > 0) bytes.push(...new Array(resize).fill(resize));
         else bytes.length = Math.max(0, bytes.length + resize);
@@ -258,7 +324,7 @@ describe('decodeGrid rejections (§8 order, §9 codes)', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 80 }), check), { numRuns: 3000 });
     // Random bodies behind a valid header and check byte: exercises the body checks themselves.
     fc.assert(
-      fc.property(fc.nat({ max: profiles.length - 1 }), fc.constantFrom(0, 1, 2), fc.uint8Array({ maxLength: 40 }), (w, mode, body) => {
+      fc.property(fc.nat({ max: profiles.length - 1 }), fc.constantFrom(0, 1, 2, 3), fc.uint8Array({ maxLength: 40 }), (w, mode, body) => {
         const prof = profiles[w]!;
         check(assemble(prof, 0x10 | (mode << 2), body));
       }),
@@ -275,7 +341,7 @@ describe('decodeGridInto', () => {
       .tuple(caseArb, fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { maxLength: 2 }))
       .map(([c, edits]) => {
         const { profile, grid: g } = makeCase(c);
-        const bytes = encodeGrid(g, profile, { mode: c.mode, ...(c.extensions && { extensions: c.extensions }) });
+        const bytes = encodeGrid(g, profile, optionsOf(c));
         for (const [i, v] of edits) bytes[i % bytes.length] = v;
         return bytes;
       });
@@ -303,7 +369,7 @@ describe('decodeGridInto', () => {
 });
 
 describe('idealBits and inspectPayload', () => {
-  it('idealBits sums -log2 p (mode 1, 2) or the fixed widths (mode 0)', () => {
+  it('idealBits sums -log2 p (modes 1 and 3, 2) or the fixed widths (mode 0)', () => {
     const q = profiles[1]!;
     const grid = sampleGrid(q, makeRng(2));
     const G = q.planes.length;
@@ -316,6 +382,7 @@ describe('idealBits and inspectPayload', () => {
     expect(idealBits(grid, q)).toBeCloseTo(m1, 9);
     expect(idealBits(grid, q, 2)).toBeCloseTo(m2, 9);
     expect(idealBits(grid, q, 0)).toBe(m0);
+    expect(idealBits(grid, q, 3)).toBe(idealBits(grid, q, 1));
     expect(code(() => idealBits(grid, profiles[0]!, 2))).toBe('E_GRID');
     expect(code(() => idealBits([0, 0, 0, 0], profiles[0]!, 2))).toBe('E_MODE');
   });
@@ -342,5 +409,12 @@ describe('idealBits and inspectPayload', () => {
     const ins0 = inspectPayload(encodeGrid(grid, p8, { mode: 0 }), p8);
     expect(ins0.codedBitsTotal).toBe(64 * 9);
     expect(ins0.overheadBits).toBe(0);
+    // Mode 3: whole bits per index, the last free; overhead = R bits of initial state + padding.
+    const ins3 = inspectPayload(encodeGrid(grid, p8, { mode: 3 }), p8);
+    expect(ins3.mode).toBe(3);
+    expect(ins3.codedBits.every(Number.isInteger)).toBe(true);
+    expect(ins3.codedBits[63]).toBe(0);
+    expect(ins3.overheadBits).toBeGreaterThanOrEqual(11); // R = 11 for K = 512
+    expect(ins3.overheadBits).toBeLessThan(11 + 8);
   });
 });

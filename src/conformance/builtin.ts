@@ -45,6 +45,7 @@ export function builtinImplementation(): Implementation {
           const bytes = encodeGrid(req.grid, load(req.profile), {
             mode: req.mode,
             ...(req.contexts !== undefined && { contexts: req.contexts }),
+            ...(req.fast !== undefined && { fast: req.fast }),
             ...(ext !== undefined && { extensions: ext }),
           });
           return { ok: true, hex: toHex(bytes) };

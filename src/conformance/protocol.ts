@@ -20,7 +20,7 @@ export type ProfileRef = string | string[];
 
 export type Request =
   | { op: 'decode'; profile: ProfileRef; hex: string }
-  | { op: 'encode'; profile: string; grid: number[]; mode: 0 | 1 | 2 | 'auto'; contexts?: boolean; extensions?: ExtensionsJson }
+  | { op: 'encode'; profile: string; grid: number[]; mode: 0 | 1 | 2 | 3 | 'auto'; contexts?: boolean; fast?: boolean; extensions?: ExtensionsJson }
   | { op: 'profile'; hex: string }
   | { op: 'batch'; profile: ProfileRef; hex: string };
 

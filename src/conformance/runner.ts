@@ -117,6 +117,7 @@ function payloadChecks(c: LoadedCase): Check[] {
       grid: input.grid,
       mode: input.mode,
       ...(input.contexts !== undefined && { contexts: input.contexts }),
+      ...(input.fast !== undefined && { fast: input.fast }),
       ...(input.extensions !== undefined && { extensions: input.extensions }),
     };
     if (!v.valid) {

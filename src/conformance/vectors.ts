@@ -14,9 +14,11 @@ export type VectorKind = 'payload' | 'profile' | 'batch';
 /** The grid and encoder options of a payload case. */
 export interface PayloadInput {
   grid: number[];
-  mode: 0 | 1 | 2 | 'auto';
+  mode: 0 | 1 | 2 | 3 | 'auto';
   /** With `mode: "auto"`: code with the context prior (mode 2) where the profile has one. */
   contexts?: boolean;
+  /** With `mode: "auto"`: code in mode 3 (table ANS, §6.7) in place of mode 1 or 2. */
+  fast?: boolean;
   extensions?: ExtensionsJson;
 }
 

@@ -67,7 +67,7 @@ describe('facevq encode', () => {
   it('rejects bad arguments', async () => {
     await expect(cli([])).rejects.toBeInstanceOf(UsageError);
     await expect(cli(['x.jpg', '--box', '1,2,3'])).rejects.toBeInstanceOf(UsageError);
-    await expect(cli(['x.jpg', '--mode', '3'])).rejects.toBeInstanceOf(UsageError);
+    await expect(cli(['x.jpg', '--mode', '4'])).rejects.toBeInstanceOf(UsageError);
     await expect(cli(['x.jpg', '--runtime', 'gpu'])).rejects.toBeInstanceOf(UsageError);
     await expect(cli(['x.jpg', '--profile', path.join(dir, 'missing.fvqp')])).rejects.toBeInstanceOf(UsageError);
   });
