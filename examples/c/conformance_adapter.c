@@ -5,7 +5,7 @@
  * One JSON request per line in, one JSON answer per line out:
  *   {"op":"decode","profile":PATH|[PATH...],"hex":HEX}
  *       -> {"ok":true,"mode":M,"grid":[...],"extensions":{...}} | {"ok":false,"error":"E_..."}
- *   {"op":"encode","profile":PATH,"grid":[...],"mode":0|1|2|"auto","extensions":{...}}
+ *   {"op":"encode","profile":PATH,"grid":[...],"mode":0|1|2|3|"auto","fast":B,"extensions":{...}}
  *       -> {"ok":true,"hex":HEX} | {"ok":false,"error":"E_..."}
  *   {"op":"profile","hex":HEX} -> {"ok":true,"id":N,"name":S,"sha256":HEX} | {"ok":false,...}
  *   {"op":"batch","profile":PATH|[PATH...],"hex":HEX}
@@ -443,8 +443,10 @@ static void op_encode(const json *req) {
   if (load_profiles(req, profiles, 1, &err) != 1) { put_error(err); return; }
   if (!grid || grid->type != J_ARR) { put_error("bad request: grid"); return; }
   if (!mode || (mode->type == J_STR && strcmp(mode->str, "auto") == 0)) {
-    const json *ctx = get(req, "contexts");
-    m = ctx && ctx->type == J_BOOL && ctx->num ? FVQ_MODE_AUTO_CONTEXTS : FVQ_MODE_AUTO;
+    const json *ctx = get(req, "contexts"), *fast = get(req, "fast");
+    m = fast && fast->type == J_BOOL && fast->num ? FVQ_MODE_AUTO_FAST
+        : ctx && ctx->type == J_BOOL && ctx->num  ? FVQ_MODE_AUTO_CONTEXTS
+                                                  : FVQ_MODE_AUTO;
   }
   else if (mode->type == J_NUM) m = (int)mode->num;
   else { put_error("bad request: mode"); return; }

@@ -2,7 +2,8 @@
  * facevq.c - the facevq wire format, version 1, in C99, written from spec/FORMAT.md.
  *
  * This file is the payload codec. Sections, in file order: error names (§9); CRC-8/AUTOSAR (§3);
- * extensions (§4); mode 0 (§5); the range coder (§6); decoding (§8); encoding (§7). The profile
+ * extensions (§4); mode 0 (§5); the range coder (§6); table ANS (§6.7); decoding (§8); encoding
+ * (§7). The profile
  * file and the batch envelope are in profile.c, SHA-256 in sha256.c.
  */
 #include "facevq.h"
@@ -245,6 +246,156 @@ static size_t encode_range(const fvq_profile *pr, int mode, const uint16_t *grid
   return len;
 }
 
+/* ---------------------------------------------------------------- §6.7 mode 3, table ANS
+ *
+ * The tables are derived once, when the profile is loaded (fvq_tans_build). States are below
+ * L = 2^R <= 2^14, so every table entry fits 16 bits. The decoder reads bits one at a time, 0
+ * past the end of the body; the encoder writes its bits backward from the end of its buffer
+ * (ANS is last in, first out) and then moves them to the front. */
+
+#define TANS_MIN_LOG 9
+#define TANS_MAX_K 4096 /* §14 */
+
+/* §6.7.1 R = max(9, max_g bits_g + 2). */
+static uint32_t tans_log(const fvq_profile *p) {
+  uint32_t g, bits = 0;
+  for (g = 0; g < p->planes; g++) if (p->bits[g] > bits) bits = p->bits[g];
+  return bits + 2 > TANS_MIN_LOG ? bits + 2 : TANS_MIN_LOG;
+}
+
+size_t fvq_tans_bytes(const fvq_profile *p) {
+  size_t syms = 0, states = (size_t)p->planes << tans_log(p);
+  uint32_t g;
+  for (g = 0; g < p->planes; g++) syms += p->k[g];
+  /* cum (u32, K + 1 a plane) and a counter per symbol; norm (u16); symbol, base, state (u16);
+   * nbits (u8) */
+  return (syms + p->planes + TANS_MAX_K) * 4 + syms * 2 + states * 7 + 8;
+}
+
+/* floor(log2 x), x >= 1 */
+static uint32_t floor_log2(uint32_t x) {
+  uint32_t r = 0;
+  while (x >>= 1) r++;
+  return r;
+}
+
+void fvq_tans_build(fvq_profile *p, void *mem) {
+  uint32_t R = tans_log(p), L = 1u << R, g, s, u, at = 0;
+  size_t syms = 0, states = (size_t)p->planes << R;
+  uint32_t *seen;
+  for (g = 0; g < p->planes; g++) syms += p->k[g];
+  p->tans_log = R;
+  p->tans_cum = (uint32_t *)mem;
+  seen = p->tans_cum + syms + p->planes;
+  p->tans_norm = (uint16_t *)(seen + TANS_MAX_K);
+  p->tans_symbol = p->tans_norm + syms;
+  p->tans_base = p->tans_symbol + states;
+  p->tans_state = p->tans_base + states;
+  p->tans_nbits = (uint8_t *)(p->tans_state + states);
+  for (g = 0; g < p->planes; g++) {
+    uint32_t K = p->k[g], sum = 0, pos = 0, step = L / 2 + L / 8 + 3;
+    uint16_t *f = p->tans_norm + at, *sym = p->tans_symbol + (size_t)g * L;
+    uint32_t *cum = p->tans_cum + at + g;
+    p->tans_at[g] = at;
+    /* §6.7.1: scale, round half up, at least 1; then correct the sum on the largest entry */
+    for (s = 0; s < K; s++) {
+      uint32_t v = (p->prior[g].freq[s] + (1u << (14 - R))) >> (15 - R);
+      f[s] = (uint16_t)(v ? v : 1);
+      sum += f[s];
+    }
+    while (sum != L) {
+      uint32_t b = 0;
+      for (s = 1; s < K; s++) if (f[s] > f[b]) b = s;
+      if (sum > L) { f[b]--; sum--; } else { f[b]++; sum++; }
+    }
+    cum[0] = 0;
+    for (s = 0; s < K; s++) cum[s + 1] = cum[s] + f[s];
+    /* §6.7.2 spread */
+    for (s = 0; s < K; s++) {
+      uint32_t i;
+      for (i = 0; i < f[s]; i++) { sym[pos] = (uint16_t)s; pos = (pos + step) & (L - 1); }
+    }
+    /* §6.7.3 decoding table, and §6.7.4's list of each symbol's states */
+    for (s = 0; s < K; s++) seen[s] = 0;
+    for (u = 0; u < L; u++) {
+      uint32_t x, nb;
+      s = sym[u];
+      x = f[s] + seen[s];
+      p->tans_state[(size_t)g * L + cum[s] + seen[s]] = (uint16_t)u;
+      seen[s]++;
+      nb = R - floor_log2(x);
+      p->tans_nbits[(size_t)g * L + u] = (uint8_t)nb;
+      p->tans_base[(size_t)g * L + u] = (uint16_t)((x << nb) - L);
+    }
+    at += K;
+  }
+}
+
+/* §6.7.4: the canonical final state, the lowest state of plane g holding s. */
+static uint32_t tans_first_state(const fvq_profile *p, uint32_t g, uint32_t s) {
+  return p->tans_state[((size_t)g << p->tans_log) + p->tans_cum[p->tans_at[g] + g + s]];
+}
+
+/* `n` bits at bit `pos` of body[0..len), MSB first, 0 past the end. */
+static uint32_t read_bits_z(const uint8_t *body, size_t len, size_t pos, unsigned n) {
+  uint32_t v = 0;
+  unsigned i;
+  for (i = 0; i < n; i++, pos++) v = v << 1 | (pos / 8 < len ? (body[pos >> 3] >> (7 - (pos & 7))) & 1u : 0);
+  return v;
+}
+
+/* §6.7.5: decodes n_indices indices from body[0..len), then the checks in their order. */
+static fvq_err decode_tans(const fvq_profile *p, const uint8_t *body, size_t len, size_t body_at, fvq_decoded *out) {
+  uint32_t R = p->tans_log, G = p->planes, N = p->n_indices, n, state, last_g;
+  size_t used = R, bytes, j;
+  state = read_bits_z(body, len, 0, R);
+  for (n = 0; n < N; n++) {
+    size_t e = ((size_t)(n % G) << R) + state;
+    out->grid[n] = p->tans_symbol[e];
+    if (n + 1 < N) {
+      unsigned k = p->tans_nbits[e];
+      state = p->tans_base[e] + read_bits_z(body, len, used, k);
+      used += k;
+    }
+  }
+  bytes = (used + 7) / 8;
+  if (bytes > len) { out->bit_pos = (long)((body_at + len) * 8); return FVQ_E_TRUNCATED; }
+  if (bytes < len) { out->bit_pos = (long)((body_at + bytes) * 8); return FVQ_E_TRAILING; }
+  last_g = (N - 1) % G;
+  out->bit_pos = (long)(body_at * 8 + used);
+  if (state != tans_first_state(p, last_g, out->grid[N - 1])) return FVQ_E_NONCANONICAL;
+  for (j = used; j < len * 8; j++)
+    if (read_bits_z(body, len, j, 1)) { out->bit_pos = (long)(body_at * 8 + j); return FVQ_E_PADDING; }
+  out->bit_pos = -1;
+  return FVQ_OK;
+}
+
+/* §6.7.4: codes the grid into out[0..cap) (cap * 8 >= N * R); returns the body length. */
+static size_t encode_tans(const fvq_profile *p, const uint16_t *grid, uint8_t *out, size_t cap) {
+  uint32_t R = p->tans_log, L = 1u << R, G = p->planes, N = p->n_indices, n, state;
+  size_t pos = cap * 8, total, j;
+  memset(out, 0, cap);
+  state = tans_first_state(p, (N - 1) % G, grid[N - 1]);
+  for (n = N - 1; n-- > 0;) {
+    uint32_t g = n % G, s = grid[n], f = p->tans_norm[p->tans_at[g] + s], X = state + L, k = 0;
+    while ((X >> k) >= 2 * f) k++; /* f' <= floor(X / 2^k) < 2 f' */
+    pos -= k;
+    write_bits(out, pos, X & ((1u << k) - 1), k);
+    state = p->tans_state[((size_t)g << R) + p->tans_cum[p->tans_at[g] + g + s] + (X >> k) - f];
+  }
+  pos -= R;
+  write_bits(out, pos, state, R);
+  /* move the bits [pos, cap * 8) to the front, then clear what follows them in the last byte */
+  total = cap * 8 - pos;
+  for (j = 0; j < total; j++) {
+    unsigned bit = (out[(pos + j) >> 3] >> (7 - ((pos + j) & 7))) & 1u;
+    uint8_t mask = (uint8_t)(0x80u >> (j & 7));
+    out[j >> 3] = (uint8_t)(bit ? out[j >> 3] | mask : out[j >> 3] & ~mask);
+  }
+  for (j = total; j % 8; j++) out[j >> 3] &= (uint8_t)~(0x80u >> (j & 7));
+  return (total + 7) / 8;
+}
+
 /* ---------------------------------------------------------------- §8 decoding */
 
 #define HDR_VERSION 1u /* VVVV = 0001, §2.1 */
@@ -271,8 +422,6 @@ fvq_err fvq_decode(const uint8_t *p, size_t n, const fvq_profile *const *profile
   out->bit_pos = 7;
   if (p[0] & HDR_RESERVED) return FVQ_E_RESERVED;
   mode = (p[0] >> 2) & 3;
-  out->bit_pos = 4;
-  if (mode == 3) return FVQ_E_MODE;
   /* step 3: byte 1, the profile reference (§2.2) */
   out->bit_pos = 8;
   for (i = 0; i < n_profiles; i++)
@@ -300,8 +449,9 @@ fvq_err fvq_decode(const uint8_t *p, size_t n, const fvq_profile *const *profile
   if (fvq_check_byte(pr->sha256, p, n) != p[2]) return FVQ_E_CHECK;
   /* step 7: the body */
   out->bit_pos = -1;
-  e = mode == 0 ? decode_mode0(pr, p + body_at, body_at, out)
-                : decode_range(pr, mode, p + body_at, body_len, body_at, out);
+  e = mode == 0   ? decode_mode0(pr, p + body_at, body_at, out)
+      : mode == 3 ? decode_tans(pr, p + body_at, body_len, body_at, out)
+                  : decode_range(pr, mode, p + body_at, body_len, body_at, out);
   if (e != FVQ_OK) return e;
   out->n_indices = pr->n_indices;
   out->body_bytes = body_len;
@@ -351,13 +501,15 @@ fvq_err fvq_encode(const fvq_profile *pr, const uint16_t *grid, size_t n, int mo
   if (n != pr->n_indices) return FVQ_E_GRID;
   for (i = 0; i < n; i++)
     if (grid[i] >= pr->k[i % pr->planes]) return FVQ_E_GRID;
-  if (mode < FVQ_MODE_AUTO_CONTEXTS || mode > 2) return FVQ_E_MODE;
+  if (mode < FVQ_MODE_AUTO_FAST || mode > 3) return FVQ_E_MODE;
   if (mode == 2 && pr->n_tables == 0) return FVQ_E_MODE;
-  /* §7 auto: the range-coded mode (2 when asked and the profile has contexts, else 1), then
-   * mode 0 when that body is longer than B0 */
+  /* §7 auto: the entropy-coded mode (3 when asked, 2 when asked and the profile has contexts,
+   * else 1), then mode 0 when that body is longer than B0 */
   if (mode != 0) {
-    coded = mode == 2 || (mode == FVQ_MODE_AUTO_CONTEXTS && pr->n_tables > 0) ? 2 : 1;
-    body_len = encode_range(pr, coded, grid, body);
+    coded = mode == 3 || mode == FVQ_MODE_AUTO_FAST                           ? 3
+            : mode == 2 || (mode == FVQ_MODE_AUTO_CONTEXTS && pr->n_tables > 0) ? 2
+                                                                                 : 1;
+    body_len = coded == 3 ? encode_tans(pr, grid, body, sizeof body) : encode_range(pr, coded, grid, body);
     mode = mode >= 0 || body_len <= pr->body0 ? coded : 0;
   }
   if (mode == 0) { /* §5 */

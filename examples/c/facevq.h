@@ -5,7 +5,7 @@
  *
  * Read me first:
  *  - Loading a profile (§10) is the only place that allocates: one block per profile for its
- *    tables, sized after every limit of §14 is checked (and scratch for the repeated-key check of
+ *    tables (mode 3's derived ones included, §6.7), sized after every limit of §14 is checked (and scratch for the repeated-key check of
  *    maps over 32 keys). Decoding and encoding write into buffers the caller provides, use under
  *    3 KiB of stack and allocate nothing.
  *  - Files: facevq.c (payloads), profile.c (profile file, batch envelope), msgpack.c (their
@@ -82,6 +82,15 @@ typedef struct {
   uint32_t n_tables;   /* §10.3 context tables; 0: the profile has no context (no mode 2) */
   fvq_table *tables;
   const uint16_t *map; /* H*W*G table numbers (§6.6) */
+  /* §6.7 mode 3, derived from prior[] at load: R, and for plane g its states u at g * 2^R */
+  uint32_t tans_log;
+  uint32_t tans_at[FVQ_MAX_PLANES]; /* plane g's first symbol in tans_norm; tans_cum at + g */
+  uint16_t *tans_norm;   /* §6.7.1 f'[s] */
+  uint32_t *tans_cum;    /* f'[0] + ... + f'[s-1], K + 1 entries per plane */
+  uint16_t *tans_symbol; /* §6.7.2 symbol[u] */
+  uint8_t *tans_nbits;   /* §6.7.3 nbBits[u] */
+  uint16_t *tans_base;   /* §6.7.3 base[u] */
+  uint16_t *tans_state;  /* §6.7.4 the states of each symbol s in increasing order, from cum[s] */
   char name[33];
   void *storage;       /* the one allocation behind the pointers above */
 } fvq_profile;
@@ -101,7 +110,7 @@ typedef struct {
 /* The result of fvq_decode(). */
 typedef struct {
   size_t profile;      /* index into the profiles given */
-  int mode;            /* 0, 1 or 2 (§2.1) */
+  int mode;            /* 0, 1, 2 or 3 (§2.1) */
   uint32_t n_indices;
   uint16_t grid[FVQ_MAX_INDICES];
   size_t n_exts;
@@ -116,8 +125,9 @@ fvq_err fvq_decode(const uint8_t *payload, size_t n, const fvq_profile *const *p
 
 #define FVQ_MODE_AUTO (-1)          /* §7 auto: mode 1, or mode 0 when its body is longer than B0 */
 #define FVQ_MODE_AUTO_CONTEXTS (-2) /* §7 auto with mode 2 in place of mode 1 where contexts exist */
+#define FVQ_MODE_AUTO_FAST (-3)     /* §7 auto with mode 3 in place of mode 1 */
 
-/* Canonical encoding (§7) of `grid` (n indices) in `mode` (0, 1, 2 or FVQ_MODE_AUTO*) with the
+/* Canonical encoding (§7) of `grid` (n indices) in `mode` (0 to 3 or FVQ_MODE_AUTO*) with the
  * extensions `exts` (any order; they are written in increasing type order). Writes at most `cap`
  * bytes to `out` and their number to *out_len. */
 fvq_err fvq_encode(const fvq_profile *p, const uint16_t *grid, size_t n, int mode,
@@ -138,7 +148,9 @@ typedef struct {
  * 1024 bytes. Each payload is then decoded on its own with fvq_decode(). */
 fvq_err fvq_batch_read(const uint8_t *buf, size_t n, fvq_batch_item items[FVQ_MAX_BATCH], size_t *count);
 
-/* Building blocks, exposed for tests. */
+/* Building blocks, exposed for tests and profile.c. */
+size_t fvq_tans_bytes(const fvq_profile *p);  /* memory for the §6.7 tables, 8-byte aligned */
+void fvq_tans_build(fvq_profile *p, void *mem); /* fills them (prior[] set, limits checked) */
 void fvq_sha256(const uint8_t *data, size_t n, uint8_t digest[32]);                 /* FIPS 180-4 */
 uint8_t fvq_crc8(uint8_t state, const uint8_t *data, size_t n);                     /* §3, raw register */
 uint8_t fvq_check_byte(const uint8_t sha256[32], const uint8_t *payload, size_t n); /* §3 */

@@ -290,7 +290,7 @@ fvq_err fvq_profile_read(const uint8_t *file, size_t n, fvq_profile *p) {
   mp_reader r;
   mp_map outer, body;
   const uint8_t *bytes, *digest;
-  size_t body_n, digest_n, words = 0, g, i;
+  size_t body_n, digest_n, words = 0, g, i, tans_at;
   profile_scan sc;
   uint8_t actual[32];
   char *mem;
@@ -317,8 +317,9 @@ fvq_err fvq_profile_read(const uint8_t *file, size_t n, fvq_profile *p) {
   /* everything is valid: one allocation for the tables */
   for (g = 0; g < p->planes; g++) words += p->k[g];
   words += (size_t)sc.table_words;
-  mem = malloc(sc.n_tables * sizeof(fvq_table) + (words + p->planes + sc.n_tables) * sizeof(uint32_t) +
-               (words + p->n_indices) * sizeof(uint16_t) + 1);
+  tans_at = (sc.n_tables * sizeof(fvq_table) + (words + p->planes + sc.n_tables) * sizeof(uint32_t) +
+             (words + p->n_indices) * sizeof(uint16_t) + 7) / 8 * 8;
+  mem = malloc(tans_at + fvq_tans_bytes(p));
   if (!mem) return FVQ_E_NOMEM;
   p->storage = mem;
   tables = (fvq_table *)mem;
@@ -342,6 +343,7 @@ fvq_err fvq_profile_read(const uint8_t *file, size_t n, fvq_profile *p) {
   p->n_tables = sc.n_tables;
   p->tables = sc.n_tables ? tables : NULL;
   p->map = sc.n_tables ? map : NULL;
+  fvq_tans_build(p, mem + tans_at); /* §6.7, from the priors above */
   return FVQ_OK;
 }
 
