@@ -19,6 +19,7 @@ import { builtinImplementation, formatReport, listVectorFiles, loadVectors, runV
 import { VectorSet } from './vectors/_tools.js';
 import { makeProfiles } from './vectors/profiles.js';
 import { payloadVectors } from './vectors/payload.js';
+import { mode3Vectors } from './vectors/mode3.js';
 import { profileVectors } from './vectors/profile.js';
 import { batchVectors } from './vectors/batch.js';
 import { optionalVectors } from './vectors/optional.js';
@@ -56,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
   const profiles = makeProfiles();
   const set = new VectorSet(profiles, COMMENT);
   payloadVectors(set, profiles);
+  mode3Vectors(set, profiles);
   profileVectors(set, profiles);
   batchVectors(set, profiles);
   optionalVectors(set, profiles);

@@ -53,8 +53,9 @@ export class VectorSet {
 export type Expect = 'valid' | 'any' | `E_${string}`;
 
 export interface EncodeOptions {
-  mode: 0 | 1 | 2 | 'auto';
+  mode: 0 | 1 | 2 | 3 | 'auto';
   contexts?: boolean;
+  fast?: boolean;
   extensions?: Extensions;
 }
 
@@ -86,10 +87,16 @@ export class CaseWriter {
     const profile = this.use(name);
     const input: PayloadInput = { grid: Array.from(grid), mode: opts.mode };
     if (opts.contexts !== undefined) input.contexts = opts.contexts;
+    if (opts.fast !== undefined) input.fast = opts.fast;
     if (opts.extensions !== undefined) input.extensions = extensionsToJson(opts.extensions);
     let bytes: Uint8Array;
     try {
-      bytes = encodeGrid(grid, profile, { mode: opts.mode, ...(opts.contexts !== undefined && { contexts: opts.contexts }), ...(opts.extensions && { extensions: opts.extensions }) });
+      bytes = encodeGrid(grid, profile, {
+        mode: opts.mode,
+        ...(opts.contexts !== undefined && { contexts: opts.contexts }),
+        ...(opts.fast !== undefined && { fast: opts.fast }),
+        ...(opts.extensions && { extensions: opts.extensions }),
+      });
     } catch (e) {
       const code = codeOf(e);
       this.check(description, expect, code);

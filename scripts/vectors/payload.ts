@@ -9,7 +9,7 @@ import { bytesOf, withCheck, type CaseWriter, type Expect, type NamedProfile, ty
 
 type Profiles = ReadonlyMap<string, NamedProfile>;
 
-const zeros = (p: Profile) => new Uint16Array(p.gridLength);
+export const zeros = (p: Profile) => new Uint16Array(p.gridLength);
 const maxGrid = (p: Profile) => Uint16Array.from({ length: p.gridLength }, (_, n) => p.planes[n % p.planes.length]!.k - 1);
 
 function tablesOf(p: Profile, mode: 1 | 2): FreqTable[] {
@@ -18,7 +18,7 @@ function tablesOf(p: Profile, mode: 1 | 2): FreqTable[] {
 }
 
 /** Each index the symbol its table makes least (or most) likely: the longest (shortest) body. */
-function extremeGrid(p: Profile, mode: 1 | 2, least: boolean): Uint16Array {
+export function extremeGrid(p: Profile, mode: 1 | 2, least: boolean): Uint16Array {
   return Uint16Array.from(tablesOf(p, mode), (t) => {
     let best = 0;
     for (let s = 1; s < t.freq.length; s++) if (least ? t.freq[s]! < t.freq[best]! : t.freq[s]! > t.freq[best]!) best = s;
@@ -55,7 +55,7 @@ function carryStats(p: Profile, grid: ArrayLike<number>, mode: 1 | 2): { carries
 }
 
 /** The first grid from `draw` that satisfies `ok`, searching at most `tries` grids. */
-function find(draw: () => Uint16Array, ok: (g: Uint16Array) => boolean, what: string, tries = 20000): Uint16Array {
+export function find(draw: () => Uint16Array, ok: (g: Uint16Array) => boolean, what: string, tries = 20000): Uint16Array {
   for (let i = 0; i < tries; i++) {
     const g = draw();
     if (ok(g)) return g;
@@ -63,7 +63,7 @@ function find(draw: () => Uint16Array, ok: (g: Uint16Array) => boolean, what: st
   throw new Error(`no grid found: ${what}`);
 }
 
-const ALL = ['tiny', 'pq', 'ctx512', 'mixed', 'tight'];
+export const ALL = ['tiny', 'pq', 'ctx512', 'mixed', 'tight'];
 
 function mode0File(set: VectorSet, P: Profiles): void {
   const m0 = set.file('payload/mode0.json', 'payload', 'Mode 0, fixed-width bodies (§5): canonical encode and decode vectors.');
@@ -161,10 +161,10 @@ function autoFile(set: VectorSet, P: Profiles): void {
   auto.encode('pq', Uint16Array.from({ length: 32 }, (_, n) => (n === 3 ? 6 : 0)), { mode: 1 }, 'pq: index 6 in plane 1 (K = 6)', '§9', 'E_GRID');
 }
 
-/** Body length of `g` in forced mode 1, or Infinity past maxBytes. */
-function encodeLength(p: Profile, g: Uint16Array): number {
+/** Body length of `g` in forced mode 1 (or `mode`), or Infinity past maxBytes. */
+export function encodeLength(p: Profile, g: Uint16Array, mode: 1 | 3 = 1): number {
   try {
-    return encodeGrid(g, p, { mode: 1 }).length - 3;
+    return encodeGrid(g, p, { mode }).length - 3;
   } catch (e) {
     if (isFacevqError(e, 'E_OVER_BOUND')) return Infinity;
     throw e;
@@ -301,9 +301,10 @@ function headerFile(set: VectorSet, P: Profiles): void {
   for (const v of [0, 2, 15]) f.decode('tiny', set0((v << 4) | (valid0[0]! & 15)), `version ${v}`, '§2.1', 'E_VERSION');
   f.decode('tiny', set0(0x11), 'reserved bit set', '§2.1', 'E_RESERVED');
   f.decode('tiny', set0(0x01), 'version 0 and reserved bit: version first', '§8', 'E_VERSION');
-  f.decode('tiny', set0(0x1c), 'mode 3', '§2.1', 'E_MODE');
+  const m3 = set0(0x1c);
+  f.decode('tiny', m3, `mode 3 header on a mode-0 body: read as table ANS, ${probe(tiny, m3)}`, '§2.1, §6.7', probe(tiny, m3) as Expect);
   f.decode('tiny', set0(0x1d), 'mode 3 and reserved bit: reserved first', '§8', 'E_RESERVED');
-  f.decode('tiny', set0(0x1c, 0x70 | tiny.tag), 'mode 3 and an unknown profile id: mode first', '§8', 'E_MODE');
+  f.decode('tiny', set0(0x1c, 0x70 | tiny.tag), 'mode 3 and an unknown profile id', '§8', 'E_PROFILE_UNKNOWN');
   f.decode('tiny', set0(0x18), 'mode 2 under a profile without contexts', '§6.6', 'E_MODE');
   f.decode('tiny', set0(0x1a, (tiny.id << 4) | ((tiny.tag + 1) & 15)), 'mode 2 without contexts and a wrong tag: tag first', '§8', 'E_PROFILE_HASH');
   f.decode('tiny', set0(0x1a), 'mode 2 without contexts and a bad extension block: mode first', '§8', 'E_MODE');
@@ -450,7 +451,7 @@ function bodyFiles(set: VectorSet, P: Profiles): void {
 }
 
 /** The outcome of decoding `bytes` under `p`: 'valid' or the code. */
-function probe(p: Profile, bytes: Uint8Array): string {
+export function probe(p: Profile, bytes: Uint8Array): string {
   try {
     decodeGrid(bytes, p);
     return 'valid';

@@ -99,7 +99,9 @@ export function profileVectors(set: VectorSet, P: ReadonlyMap<string, NamedProfi
   const mixed = bodyOf(P.get('mixed')!.bytes);
 
   const v = set.file('profile/valid.json', 'profile', 'Valid profile files (§10): the test profiles, and the same content in other MessagePack encodings a reader MUST accept (§10.2).');
-  for (const [name, p] of P) v.profile(p.bytes, `test profile ${name}`, '§10', 'valid');
+  // Profiles added after this file was frozen get their case at its end, below.
+  const LATER = ['k4096'];
+  for (const [name, p] of P) if (!LATER.includes(name)) v.profile(p.bytes, `test profile ${name}`, '§10', 'valid');
   v.profile(writeWide({ profile: writeWide(tiny as WideValue), sha256: sha256(writeWide(tiny as WideValue)) }), 'tiny in the longest encodings (uint 64, str 32, bin 32, array 32, map 32)', '§10.2', 'valid');
   const reversed = Object.fromEntries(Object.entries(tiny).reverse()) as Body;
   v.profile(writeMsgpack({ sha256: sha256(writeMsgpack(reversed)), profile: writeMsgpack(reversed) }), 'tiny with keys in reverse order, outer keys too', '§10', 'valid');
@@ -117,6 +119,7 @@ export function profileVectors(set: VectorSet, P: ReadonlyMap<string, NamedProfi
   v.profile(file(rawBody({ h: 32, w: 32, k: [2], dim: [1], contextTables: 1024 })), '1024 context tables', '§10.3, §14', 'valid');
   v.profile(file(rawBody({ h: 2, w: 2, k: [2], dim: [1], maxBytes: 1024 })), 'maxBytes = 1024', '§7, §14', 'valid');
   v.profile(file(edit(rawBody({ h: 2, w: 2, k: [2], dim: [1] }), 'head', { dim: 4, layers: Array.from({ length: 16 }, () => ({ op: 'relu' })) })), '16 head layers', '§14', 'valid');
+  for (const name of LATER) v.profile(P.get(name)!.bytes, `test profile ${name}`, '§10', 'valid');
 
   const fmt = set.file('profile/invalid-format.json', 'profile', 'Profile files that are not MessagePack or miss a field or have one of the wrong type (§10, E_PROFILE_FORMAT).');
   const F = 'E_PROFILE_FORMAT' as const;

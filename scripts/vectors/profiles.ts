@@ -32,6 +32,8 @@ export function makeProfiles(): Map<string, NamedProfile> {
   list.push(named('mixed', { id: 4, h: 3, w: 2, k: [2, 7, 300], dim: [1, 2, 3], seed: 14, context: true }));
   // maxBytes = 3 + B0 exactly (4x4, K = 16: B0 = 8): the bound of §7 with no slack.
   list.push(named('tight', { id: 5, h: 4, w: 4, k: 16, dim: 2, seed: 15, maxBytes: 11 }));
+  // 1x2, K = 4096 and 3: the largest table log of mode 3, R = 14 (§6.7.1).
+  list.push(named('k4096', { id: 6, h: 1, w: 2, k: [4096, 3], dim: 1, seed: 16, maxBytes: 1024 }));
   // Same id as tiny: one with the same tag (only the check byte tells them apart, §3) and one
   // with another tag (§2.2).
   list.push(withTag('tiny-twin', { id: 1, h: 2, w: 2, k: 5, dim: 2, seed: 100 }, tiny.profile.tag, true));
