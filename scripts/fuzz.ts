@@ -49,8 +49,8 @@ function corpus(): { set: ProfileSet; seeds: Uint8Array[] } {
   const rng = makeRng(12345);
   const seeds: Uint8Array[] = [];
   for (const p of profiles) {
-    for (let i = 0; i < 40; i++) {
-      const mode = ([0, 1, 2, 'auto'] as const)[i % 4]!;
+    for (let i = 0; i < 50; i++) {
+      const mode = ([0, 1, 2, 3, 'auto'] as const)[i % 5]!;
       const m = mode === 2 && !p.context ? 1 : mode;
       const grid = i % 5 === 4 ? uniformGrid(p, rng) : sampleGrid(p, rng, m === 2 ? 2 : 1);
       const extensions =
