@@ -45,12 +45,49 @@ export function crc8(buf: Uint8Array): number {
 }
 
 /**
+ * Bytes covered by the second of {@link payloadCheck}'s two chains. 24 splits an `m` payload
+ * (about 49 bytes) into two chains of about 23 steps each.
+ */
+const TAIL = 24;
+
+/**
+ * SHIFT[r] is the register `r` carried over TAIL zero bytes. The register is linear in its
+ * starting value: after `A || B` it is SHIFT(register after A) XOR (register after B from 0),
+ * where SHIFT carries over `|B|` bytes. So a payload's last TAIL bytes can run as a chain of their
+ * own, beside the rest, and the two meet in one look-up.
+ */
+const SHIFT = /* @__PURE__ */ (() => {
+  const t = new Uint8Array(256);
+  for (let r = 0; r < 256; r++) {
+    let c = r;
+    for (let k = 0; k < TAIL; k++) c = TABLE[c]!;
+    t[r] = c;
+  }
+  return t;
+})();
+
+/**
  * The check byte of §3 for a payload, given the register after the profile hash
  * (`crc8Begin(profile.sha256)`): covers bytes 0, 1 and 3..end, skipping the check byte itself.
+ * Each table step waits for the one before it; with the last TAIL bytes as a second, independent
+ * chain (see SHIFT) an `m` payload's check took 46 ns instead of 62, and `decodeGridInto` of a
+ * mode-3 `m` payload 350-374 ns instead of 382-393 (two runs each, alternating).
  */
 export function payloadCheck(hashState: number, payload: Uint8Array, end = payload.length): number {
   let c = TABLE[hashState ^ payload[0]!]!;
   c = TABLE[c ^ payload[1]!]!;
-  for (let i = 3; i < end; i++) c = TABLE[c ^ payload[i]!]!;
-  return c ^ XOR_OUT;
+  const split = end - TAIL;
+  if (split <= 3) {
+    for (let i = 3; i < end; i++) c = TABLE[c ^ payload[i]!]!;
+    return c ^ XOR_OUT;
+  }
+  let d = 0; // the register over payload[split..end), from 0
+  const both = Math.min(split - 3, TAIL);
+  for (let k = 0; k < both; k++) {
+    c = TABLE[c ^ payload[3 + k]!]!;
+    d = TABLE[d ^ payload[split + k]!]!;
+  }
+  for (let i = 3 + both; i < split; i++) c = TABLE[c ^ payload[i]!]!;
+  for (let i = split + both; i < end; i++) d = TABLE[d ^ payload[i]!]!;
+  return SHIFT[c]! ^ d ^ XOR_OUT;
 }
