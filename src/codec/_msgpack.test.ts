@@ -28,6 +28,13 @@ const value: fc.Arbitrary<MsgValue> = fc.letrec((tie) => ({
   ),
 })).v;
 
+/** Whether a map anywhere in `v` has the key `__proto__`. */
+function hasProtoKey(v: MsgValue): boolean {
+  if (Array.isArray(v)) return v.some(hasProtoKey);
+  if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return false;
+  return Object.keys(v).some((k) => k === '__proto__' || hasProtoKey((v as Record<string, MsgValue>)[k]!));
+}
+
 describe('MessagePack writer', () => {
   it('emits the shortest forms', () => {
     expect(hex(writeMsgpack(0))).toBe('00');
@@ -59,7 +66,9 @@ describe('MessagePack writer', () => {
 
   it('agrees with msgpackr in both directions', () => {
     fc.assert(
-      fc.property(value, (v) => {
+      // msgpackr renames a `__proto__` key to `__proto_` when it unpacks (its guard against
+      // prototype pollution); our reader keeps it (tested below), so such maps cannot agree.
+      fc.property(value.filter((v) => !hasProtoKey(v)), (v) => {
         expect(normalize(unpack(writeMsgpack(v as never)))).toEqual(normalize(v));
         expect(read(pack(v))).toEqual(v);
       }),
