@@ -1,7 +1,7 @@
 /**
  * Per-profile data the payload coder derives once: the CRC register after the profile hash (§3)
  * and, for each grid index, its table under modes 1 and 2 (§6.1, §6.6) with the range decoder's
- * lookups; and, on first use of mode 3, its table-ANS tables (§6.7). Kept in WeakMaps so a `Profile`
+ * lookups; and, on first use of mode 3, its table-ANS tables (§6.7). Kept in a WeakMap so a `Profile`
  * stays a plain, public data object.
  */
 
@@ -23,6 +23,8 @@ export interface Coding {
   /** Mode 0: `K` and `bits` of each index's plane. */
   readonly k: Uint16Array;
   readonly bits: Uint8Array;
+  /** Mode 3's tables (§6.7), null until {@link tansOf} first needs them. */
+  tans: TansTables | null;
 }
 
 const cache = new WeakMap<Profile, Coding>();
@@ -56,21 +58,17 @@ export function codingOf(profile: Profile): Coding {
     const mode2 = ctx ? Array.from(ctx.map, (t) => ctx.tables[t]!) : null;
     const decode1 = decodeTablesOf(mode1);
     const decode2 = mode2 ? decodeTablesOf(mode2) : null;
-    c = { crcState: crc8Begin(profile.sha256), mode1, mode2, decode1, decode2, k, bits };
+    c = { crcState: crc8Begin(profile.sha256), mode1, mode2, decode1, decode2, k, bits, tans: null };
     cache.set(profile, c);
   }
   return c;
 }
 
-const tansCache = new WeakMap<Profile, TansTables>();
-
 /**
- * The mode-3 tables of `profile` (§6.7), built on first use: apart from {@link codingOf} because
- * they take `G * 2^R` states (up to 768 KiB for eight planes of K = 4096) that profiles never
- * coded in mode 3 should not pay for.
+ * The mode-3 tables of `profile` (§6.7), kept in its coding data but built on first use: they take
+ * `G * 2^R` states (up to 768 KiB for eight planes of K = 4096) that profiles never coded in mode
+ * 3 should not pay for. Pass the coding data when the caller already holds it.
  */
-export function tansOf(profile: Profile): TansTables {
-  let t = tansCache.get(profile);
-  if (t === undefined) tansCache.set(profile, (t = makeTansTables(profile.prior.map((p) => p.freq))));
-  return t;
+export function tansOf(profile: Profile, coding: Coding = codingOf(profile)): TansTables {
+  return (coding.tans ??= makeTansTables(profile.prior.map((p) => p.freq)));
 }

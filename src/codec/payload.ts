@@ -97,7 +97,7 @@ function checkGrid(grid: ArrayLike<number>, profile: Profile, coding: Coding): v
 
 /** The entropy-coded body of `grid` in mode 1, 2 or 3 into SCRATCH; returns its end. */
 function entropyBody(grid: ArrayLike<number>, profile: Profile, coding: Coding, mode: 1 | 2 | 3): number {
-  if (mode === 3) return tansEncode(grid, tansOf(profile), SCRATCH, 0);
+  if (mode === 3) return tansEncode(grid, tansOf(profile, coding), SCRATCH, 0);
   return rangeEncode(grid, mode === 2 ? coding.mode2! : coding.mode1, SCRATCH, 0);
 }
 
@@ -190,7 +190,7 @@ function readHeader(payload: Uint8Array, profiles: Profile | ProfileSet): Header
 /** §8 step 7: the body into `grid`. */
 function readBody(payload: Uint8Array, h: Header, grid: Uint16Array): void {
   if (h.mode === 0) unpackFixed(payload, h.bodyStart, h.coding.bits, h.coding.k, grid);
-  else if (h.mode === 3) tansDecode(payload, h.bodyStart, payload.length, tansOf(h.profile), h.profile.gridLength, grid);
+  else if (h.mode === 3) tansDecode(payload, h.bodyStart, payload.length, tansOf(h.profile, h.coding), h.profile.gridLength, grid);
   else rangeDecode(payload, h.bodyStart, payload.length, h.mode === 2 ? h.coding.decode2! : h.coding.decode1, grid);
 }
 
@@ -290,7 +290,7 @@ export function inspectPayload(payload: Uint8Array, profiles: Profile | ProfileS
   readBody(payload, h, grid);
   const codedBits =
     h.mode === 0 ? Float64Array.from(coding.bits)
-    : h.mode === 3 ? tansCosts(grid, tansOf(profile))
+    : h.mode === 3 ? tansCosts(grid, tansOf(profile, coding))
     : rangeCosts(grid, h.mode === 2 ? coding.mode2! : coding.mode1);
   const ideal = new Float64Array(profile.gridLength);
   for (let n = 0; n < grid.length; n++) ideal[n] = coding.mode1[n]!.cost[grid[n]!]!;
