@@ -64,29 +64,35 @@ def is_val(path, val_mod=20):
     return zlib.crc32(path.encode()) % val_mod == 0
 
 
-def load(shards, val_mod=20, limit=None, statuses=("ok",), pca=None, log=print):
+def load(shards, val_mod=20, limit=None, statuses=("ok",), pca=None, extra=(), log=print):
     """Loads the rows of all shards whose status is in `statuses`. Returns dict with train/val
     crops, teacher targets (128-D, L2-normalised), paths, counts and, for a wide teacher, the PCA
     (mean, basis, explained) that made the targets: fitted on the training rows (both views)
-    unless given (export passes the checkpoint's, so its targets match training's exactly)."""
-    paths, status, crops, teacher = [], [], [], []
-    for s in shards:
+    unless given (export passes the checkpoint's, so its targets match training's exactly).
+    Rows of the `extra` shards only ever train: the validation split stays that of `shards`, so
+    runs with and without extra data are validated on the same images."""
+    paths, status, crops, teacher, train_only = [], [], [], [], []
+    for s, only_train in [(s, False) for s in shards] + [(s, True) for s in extra]:
         p, st, c, t = read_shard(s)
         paths += p
         status += st
         crops.append(c)
         teacher.append(t)
+        train_only += [only_train] * len(p)
     crops = np.concatenate(crops) if crops else np.zeros((0, CROP, CROP, 3), np.uint8)
     teacher = np.concatenate(teacher) if teacher else np.zeros((0, VIEWS, 128), np.float32)
     counts = {k: status.count(k) for k in ("ok", "fallback", "failed")}
     counts["rows"] = len(status)
+    counts["extra_rows"] = sum(train_only)
     ok = np.array([s in statuses for s in status], dtype=bool)
-    val = np.array([is_val(p, val_mod) for p in paths], dtype=bool)
+    val = np.array([is_val(p, val_mod) and not x for p, x in zip(paths, train_only)], dtype=bool)
     tr_idx = np.nonzero(ok & ~val)[0]
     va_idx = np.nonzero(ok & val)[0]
     if limit is not None:
         tr_idx = tr_idx[:limit]
         va_idx = va_idx[: max(8, limit // 4)]
+    if pca is not None and teacher.shape[2] <= teacher_pca.DIM:
+        raise ValueError(f"a PCA was given for a {teacher.shape[2]}-D teacher, which needs none")
     if teacher.shape[2] > teacher_pca.DIM:
         if pca is None:
             mean, basis, explained = teacher_pca.fit(teacher[tr_idx].reshape(-1, teacher.shape[2]))
@@ -101,6 +107,7 @@ def load(shards, val_mod=20, limit=None, statuses=("ok",), pca=None, log=print):
         "train_crops": torch.from_numpy(crops[tr_idx].copy()),
         "train_teacher": torch.from_numpy(teacher[tr_idx].copy()),
         "train_paths": [paths[i] for i in tr_idx],
+        "train_extra": torch.tensor([train_only[i] for i in tr_idx], dtype=torch.bool),
         "val_crops": torch.from_numpy(crops[va_idx].copy()),
         "val_teacher": torch.from_numpy(teacher[va_idx].copy()),
         "val_paths": [paths[i] for i in va_idx],
@@ -122,6 +129,7 @@ def synthetic(n=64, seed=0, log=print):
     return {
         "pca": None,
         "train_crops": crops, "train_teacher": teacher, "train_paths": [f"synthetic/{i}" for i in range(n)],
+        "train_extra": torch.zeros(n, dtype=torch.bool),
         "val_crops": vc, "val_teacher": vt, "val_paths": [f"synthetic/v{i}" for i in range(nv)],
         "counts": counts,
     }
@@ -134,6 +142,13 @@ def have_rows(shards):
 def to_unit(crops_u8):
     """uint8 [N,64,64,3] -> float [N,3,64,64] in [0,1]."""
     return crops_u8.permute(0, 3, 1, 2).float().div_(255.0)
+
+
+def input_mask(crops_u8, share):
+    """The encoder's fixed input mask, float32 [1,1,64,64]: 0 where more than `share` of the crops
+    are black (all three channels 0), 1 elsewhere."""
+    black = (crops_u8.amax(3) == 0).float().mean(0)
+    return (black <= share).float()[None, None]
 
 
 def normalise(x01):

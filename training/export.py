@@ -69,7 +69,9 @@ def export_onnx(model, out, weights="float32"):
         "onnxBytes": size,
         "weights": weights,
     }
-    log(f"encoder.onnx: {info['params']} params, {info['mflops']} MFLOPs (graph count, 2*MACs + bias/Relu/Add), {size} bytes")
+    if model.encoder.keep is not None:  # the share of the chip the encoder blacks out
+        info["inputMasked"] = round(1 - model.encoder.keep.mean().item(), 4)
+    log(f"encoder.onnx: {info['params']} params, {info['mflops']} MFLOPs (graph count, 2*MACs + bias/Relu/Add/Mul), {size} bytes")
     if flops / 1e6 > MAX_MFLOPS or size > MAX_ONNX_BYTES:
         raise SystemExit(f"encoder over the limits: {flops / 1e6:.2f} MFLOPs (max {MAX_MFLOPS}), {size} bytes (max {MAX_ONNX_BYTES})")
     export_decoder(model.decoder, os.path.join(out, "decoder-m.onnx"))
@@ -130,7 +132,8 @@ def main():
         data = synthetic(cfg["limit"], cfg["seed"], log=log)
         crop_meta = {"size": 64, "channels": 3, "template": None}
     else:
-        data = load(shards, val_mod=cfg["val_mod"], statuses=tuple(cfg.get("statuses", ["ok"])), pca=ck.get("pca"), log=log)
+        extra = [os.path.join(REPO, s) for s in cfg.get("extra_shards", [])]
+        data = load(shards, val_mod=cfg["val_mod"], statuses=tuple(cfg.get("statuses", ["ok"])), pca=ck.get("pca"), extra=extra, log=log)
         meta = teacher_meta(shards[0])
         crop_meta, teacher_name = meta["crop"], meta["teacher"]
     log("running the model over the training and validation sets")
@@ -189,7 +192,12 @@ def main():
             "metrics": metrics,
             "meta": {
                 "trainingData": "SYNTHETIC random data (smoke test, not a model)" if cfg.get("synthetic") else f"UTKFace (aligned crops; teacher = {teacher_name}); rows with "
-                f"status {' or '.join(cfg.get('statuses', ['ok']))}; 5% hold-out by crc32(path) % 20 == 0; LFW never used in training",
+                f"status {' or '.join(cfg.get('statuses', ['ok']))}; 5% hold-out by crc32(path) % 20 == 0; "
+                + (
+                    f"plus {data['counts']['extra_rows']} training-only rows of {', '.join(cfg['extra_shards'])}: "
+                    "evaluate only on faces of other people (for LFW DevTrain: View 1 DevTest)"
+                    if cfg.get("extra_shards") else "LFW never used in training"
+                ),
                 "counts": data["counts"],  # rows in the cache at export time (counts, thresholds, val)
                 "trainedOnCounts": ck.get("counts"),  # rows that existed when training started
                 "seed": cfg["seed"],

@@ -4,7 +4,8 @@ Shapes and names are fixed (other code builds against them):
 
 - Encoder: `image` float32 [N,3,64,64], (rgb/255 - 0.5)/0.5  ->  `latent` float32 [N,64,4,4].
   After export (BN folded) the graph holds only Conv, Relu and Add, plus a Cast per weight when
-  the config stores them as float16 (`"encoder_weights": "float16"`, v3). Widths: `STEM`/`BLOCKS`
+  the config stores them as float16 (`"encoder_weights": "float16"`, v3), and Add, Mul, Add of
+  constants first when it has an input mask (`"input_mask"`, v7). Widths: `STEM`/`BLOCKS`
   below (v1, v2) or the config's `"encoder"` entry (v3).
 - Quantiser (one per rate point): the 64 channels at each of the 4x4 positions are split into G
   contiguous groups of `dim` channels; each group is replaced by its nearest codebook entry
@@ -95,17 +96,27 @@ BLOCKS = [
 ]
 
 
+def mask_input(x, keep):
+    """Sets the pixels where `keep` is 0 to black (-1 after `normalise`); `keep` None: no mask.
+    Written so the graph holds one 64x64 constant: Add 1, Mul keep, Add -1."""
+    return x if keep is None else (x + 1) * keep + -1.0
+
+
 class Encoder(nn.Module):
-    def __init__(self, stem=STEM, blocks=BLOCKS):
+    def __init__(self, stem=STEM, blocks=BLOCKS, input_mask=False):
         super().__init__()
         assert blocks[0][0] == stem and all(a[1] == b[0] for a, b in zip(blocks, blocks[1:]))
         assert 64 // 2 // 2 ** sum(b[2] == 2 for b in blocks) == GRID_H, "the blocks must reach the 4x4 grid"
+        # A fixed mask of the chip (1 = keep, 0 = always black), set by train.py from the training
+        # chips: where the alignment template reaches outside most training photos, the chip is
+        # black in training but shows forehead and hair in the wild; the encoder never looks there.
+        self.register_buffer("keep", torch.ones(1, 1, 64, 64) if input_mask else None)
         self.stem = ConvBN(3, stem, 3, 2)  # 64 -> 32
         self.blocks = nn.ModuleList([DWBlock(*b) for b in blocks])
         self.proj = nn.Conv2d(blocks[-1][1], LATENT_C, 1, bias=True)  # no ReLU: the latent is signed
 
     def forward(self, x):
-        x = F.relu(self.stem(x))
+        x = F.relu(self.stem(mask_input(x, self.keep)))
         for b in self.blocks:
             x = b(x)
         return self.proj(x)
@@ -126,17 +137,18 @@ class _FusedBlock(nn.Module):
 
 
 class FusedEncoder(nn.Module):
-    """Deploy form of Encoder: BN folded into the convs (Conv, Relu, Add only)."""
+    """Deploy form of Encoder: BN folded into the convs (Conv, Relu, Add; the input mask adds a Mul)."""
 
     def __init__(self, enc):
         super().__init__()
+        self.register_buffer("keep", enc.keep)
         self.stem = enc.stem.fused()
         self.blocks = nn.ModuleList([_FusedBlock(b) for b in enc.blocks])
         self.proj = nn.Conv2d(enc.proj.in_channels, LATENT_C, 1, bias=True)
         self.proj.load_state_dict(enc.proj.state_dict())
 
     def forward(self, x):
-        x = torch.relu(self.stem(x))
+        x = torch.relu(self.stem(mask_input(x, self.keep)))
         for b in self.blocks:
             x = b(x)
         return self.proj(x)
@@ -356,9 +368,10 @@ class FaceVQ(nn.Module):
     """Everything trained together: encoder, one quantiser + head per rate point, a head on the
     unquantised latent (training aid only) and the decoder on the `m` latent."""
 
-    def __init__(self, head_hidden=256, head_dropout=0.1, decay=0.99, decoder_widths=(96, 64, 32, 16, 8), encoder=None):
+    def __init__(self, head_hidden=256, head_dropout=0.1, decay=0.99, decoder_widths=(96, 64, 32, 16, 8), encoder=None, input_mask=False):
         super().__init__()
-        self.encoder = Encoder(encoder["stem"], [tuple(b) for b in encoder["blocks"]]) if encoder else Encoder()
+        arch = (encoder["stem"], [tuple(b) for b in encoder["blocks"]]) if encoder else (STEM, BLOCKS)
+        self.encoder = Encoder(*arch, input_mask=input_mask)
         self.quantizers = nn.ModuleDict({p: ProductQuantizer(g, d, k, decay) for p, (g, d, k) in PROFILES.items()})
         self.heads = nn.ModuleDict({p: Head(head_hidden, head_dropout) for p in list(PROFILES) + ["pre"]})
         self.decoder = Decoder(tuple(decoder_widths))
@@ -366,14 +379,17 @@ class FaceVQ(nn.Module):
 
 def build_model(cfg):
     """The FaceVQ a training config describes (train.py and export.py build it the same way)."""
-    return FaceVQ(cfg["head_hidden"], cfg["head_dropout"], cfg["ema_decay"], cfg["decoder_widths"], cfg.get("encoder"))
+    return FaceVQ(
+        cfg["head_hidden"], cfg["head_dropout"], cfg["ema_decay"], cfg["decoder_widths"], cfg.get("encoder"),
+        input_mask=cfg.get("input_mask") is not None,
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # ONNX export and graph accounting
 # --------------------------------------------------------------------------------------------
 
-ENCODER_OPS = {"Conv", "Relu", "Add"}
+ENCODER_OPS = {"Conv", "Relu", "Add", "Mul", "Constant"}
 
 
 def _inline_identity_initializers(m):
@@ -491,7 +507,7 @@ def export_decoder(dec, path):
 
 def onnx_flops(path, input_shape=(1, 3, 64, 64)):
     """FLOPs per image counted from the ONNX graph: 2*MACs for Conv (+1 per output element for
-    bias), 1 per element for Relu and Add, none for the weight Casts of a float16 export. Returns
+    bias), 1 per element for Relu, Add and Mul, none for the weight Casts of a float16 export. Returns
     (flops, {op: flops})."""
     import onnx
     from onnx import shape_inference
@@ -512,6 +528,8 @@ def onnx_flops(path, input_shape=(1, 3, 64, 64)):
         if n.op_type == "Cast":  # float16 weights to float32: once per load, not per image
             inits[n.output[0]] = inits[n.input[0]]
             continue
+        if n.op_type == "Constant":  # the input mask's scalars
+            continue
         out = shapes[n.output[0]]
         numel = 1
         for d in out:
@@ -520,7 +538,7 @@ def onnx_flops(path, input_shape=(1, 3, 64, 64)):
             w = inits[n.input[1]]  # [cout, cin/group, kh, kw]
             macs = numel * w[1] * w[2] * w[3]
             f = 2 * macs + (numel if len(n.input) > 2 else 0)
-        elif n.op_type in ("Relu", "Add"):
+        elif n.op_type in ("Relu", "Add", "Mul"):
             f = numel
         else:
             raise ValueError(f"unexpected op {n.op_type}")

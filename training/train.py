@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import augment, have_rows, load, normalise, synthetic  # noqa: E402
+from data import augment, have_rows, input_mask, load, normalise, synthetic  # noqa: E402
 from metrics import codebook_stats, val_metrics  # noqa: E402
 from model import PROFILES, build_model, count_params, grid_flatten, matmul_t  # noqa: E402
 
@@ -81,25 +81,33 @@ def main():
     random.seed(cfg["seed"])
     gen = torch.Generator().manual_seed(cfg["seed"])
 
+    # A new schedule from a finished run's weights (codebooks included) keeps that run's teacher
+    # targets: its PCA, even when extra shards would have moved a refit.
+    init = torch.load(os.path.join(REPO, cfg["init"])) if cfg.get("init") else None
     shards = [os.path.join(REPO, s) for s in cfg["shards"]]
+    extra = [os.path.join(REPO, s) for s in cfg.get("extra_shards", [])]
     if args.smoke and not have_rows(shards):
         cfg["synthetic"] = True  # CI without a teacher cache: random data, code path only
         data = synthetic(cfg["limit"], cfg["seed"], log=log)
     else:
-        data = load(shards, val_mod=cfg["val_mod"], limit=cfg.get("limit"), statuses=tuple(cfg.get("statuses", ["ok"])), log=log)
+        data = load(
+            shards, val_mod=cfg["val_mod"], limit=cfg.get("limit"), statuses=tuple(cfg.get("statuses", ["ok"])),
+            pca=init.get("pca") if init else None, extra=extra, log=log,
+        )
     xs, ts = data["train_crops"], data["train_teacher"]
     n = xs.shape[0]
     mu = ts[:, 0].mean(0)  # teacher mean direction, for the centred losses
     w = cfg["loss"]
 
     model = build_model(cfg)
-    if cfg.get("init"):  # a new schedule from a finished run's weights (codebooks included)
-        init = torch.load(os.path.join(REPO, cfg["init"]))
-        if (init.get("pca") is None) != (data["pca"] is None) or (
-            data["pca"] is not None and not np.array_equal(init["pca"]["basis"], data["pca"]["basis"])
-        ):
-            raise SystemExit(f"{cfg['init']} was trained against other teacher targets (PCA differs)")
-        model.load_state_dict(init["model"])
+    if cfg.get("input_mask") is not None:
+        # From the main shards' training chips only, so extra data does not move the mask.
+        model.encoder.keep.copy_(input_mask(xs[~data["train_extra"]], cfg["input_mask"]))
+        log(f"input mask: {1 - model.encoder.keep.mean().item():.3f} of the chip is black in more than {cfg['input_mask']} of the training chips")
+    if init:  # a run from before the input mask has no `keep`: the one just computed stays
+        missing, unexpected = model.load_state_dict(init["model"], strict=False)
+        if unexpected or set(missing) - {"encoder.keep"}:
+            raise SystemExit(f"{cfg['init']} does not match the config: missing {missing}, unexpected {unexpected}")
         log(f"weights from {cfg['init']} (epoch {init['epoch']}, step {init['step']})")
     if cfg.get("channels_last", True):  # 1.6x faster encoder fwd+bwd here (measured, torch 1.13 CPU)
         model.encoder.to(memory_format=torch.channels_last)

@@ -43,12 +43,16 @@ describe.skipIf(skip !== undefined)('training pipeline (smoke)', () => {
     const out = path.join(work, 'run');
     const log = execFileSync(PYTHON, ['training/train.py', '--config', path.join(work, 'smoke.json'), '--smoke', '--out', out], { encoding: 'utf8' });
     expect(log).not.toContain('SYNTHETIC'); // it trained on the real cached faces
-    // A second schedule from the first run's weights (v4 starts from v3 so).
-    fs.writeFileSync(path.join(work, 'again.json'), JSON.stringify({ ...config, shards: [cache], init: path.join(out, 'last.pt') }));
+    // A second schedule from the first run's weights (v4 starts from v3 so), as v7 does: with the
+    // input mask, which the first run lacks, and a shard that only trains (here the same rows again).
+    const v7 = { input_mask: 0.5, extra_shards: [cache] };
+    fs.writeFileSync(path.join(work, 'again.json'), JSON.stringify({ ...config, ...v7, shards: [cache], init: path.join(out, 'last.pt') }));
     const again = execFileSync(PYTHON, ['training/train.py', '--config', path.join(work, 'again.json'), '--smoke', '--out', path.join(work, 'again')], { encoding: 'utf8' });
     expect(again).toContain(`weights from ${path.join(out, 'last.pt')} (epoch 1`);
+    expect(again).toContain(`'extra_rows': 48`);
+    expect(again).toMatch(/input mask: 0\.\d+ of the chip is black/);
     const models = path.join(work, 'models');
-    execFileSync(PYTHON, ['training/export.py', '--ckpt', path.join(out, 'last.pt'), '--out', models], { stdio: 'pipe' });
+    execFileSync(PYTHON, ['training/export.py', '--ckpt', path.join(work, 'again', 'last.pt'), '--out', models], { stdio: 'pipe' });
     // faceres is 1024-D: the export carries the PCA that maps it to the 128-D training targets.
     const pca = JSON.parse(fs.readFileSync(path.join(models, 'build', 'teacher-pca.json'), 'utf8'));
     expect([pca.inputDim, pca.dim]).toEqual([1024, 128]);
@@ -57,6 +61,8 @@ describe.skipIf(skip !== undefined)('training pipeline (smoke)', () => {
     // v3 stores the encoder's weights as float16 (behind Casts) to fit 300 KB.
     const manifest = JSON.parse(fs.readFileSync(path.join(models, 'build', 'm.json'), 'utf8'));
     expect(manifest.encoder).toMatchObject({ weights: 'float16', onnxBytes: fs.statSync(path.join(models, 'encoder.onnx')).size });
+    expect(manifest.encoder.inputMasked).toBeGreaterThan(0); // the mask is in the graph: a Mul
+    expect(manifest.encoder.mflopsByOp.Mul).toBeGreaterThan(0);
     expect(manifest.encoder.onnxBytes).toBeLessThanOrEqual(300_000);
     expect(manifest.encoder.mflops).toBeLessThanOrEqual(25);
 

@@ -162,4 +162,41 @@ describe('TsFrameEncoder graph handling', () => {
     const input = randomInput(24, 4);
     expect(maxAbsDiff(await new TsFrameEncoder(model, [2, 3, 4]).run(input), await reference(model, input, [1, 2, 3, 4]))).toBeLessThan(1e-6);
   });
+
+  it('adds and multiplies by constants that broadcast (the input mask: Add 1, Mul plane, Add -1)', async () => {
+    const rng = makeRng(13);
+    const plane = Float32Array.from({ length: 5 * 6 }, () => (rng.next() < 0.3 ? 0 : 1));
+    const perChannel = Float32Array.from({ length: 3 }, () => rng.next() - 0.5);
+    const model = writeOnnx({
+      nodes: [
+        { op: 'Constant', inputs: [], outputs: ['one'], attrs: { value: { name: 'one', dims: [], data: Float32Array.of(1) } } },
+        { op: 'Add', inputs: ['image', 'one'], outputs: ['a'] },
+        { op: 'Mul', inputs: ['keep', 'a'], outputs: ['b'] }, // the constant first: Mul commutes
+        { op: 'Constant', inputs: [], outputs: ['minus'], attrs: { value: { name: 'minus', dims: [1], data: Float32Array.of(-1) } } },
+        { op: 'Add', inputs: ['b', 'minus'], outputs: ['c'] },
+        { op: 'Mul', inputs: ['c', 'gain'], outputs: ['d'] },
+        { op: 'Relu', inputs: ['d'], outputs: ['output'] },
+      ],
+      initializers: [{ name: 'keep', dims: [1, 1, 5, 6], data: plane }, { name: 'gain', dims: [3, 1, 1], data: perChannel }],
+      inputShape: [3, 5, 6],
+    });
+    const input = randomInput(2 * 3 * 5 * 6, 6);
+    const got = await new TsFrameEncoder(model, [3, 5, 6]).run(input, 2);
+    expect(maxAbsDiff(got, await reference(model, input, [2, 3, 5, 6]))).toBeLessThan(1e-6);
+    // A masked pixel (value -1 after the mask) of a channel with negative gain is exactly -gain.
+    const masked = plane.indexOf(0), c = perChannel.findIndex((g) => g < 0);
+    if (masked >= 0 && c >= 0) expect(got[c * 30 + masked]).toBeCloseTo(-perChannel[c]!, 6);
+  });
+
+  it('rejects a Mul of two values and constants that do not broadcast', () => {
+    const square = writeOnnx({ nodes: [{ op: 'Mul', inputs: ['image', 'image'], outputs: ['output'] }], initializers: [], inputShape: [1, 2, 2] });
+    expect(() => new TsFrameEncoder(square, [1, 2, 2])).toThrow(expect.objectContaining({ code: 'E_MODEL_UNSUPPORTED' }));
+    const wide = (dims: number[]) => writeOnnx({
+      nodes: [{ op: 'Add', inputs: ['image', 'k'], outputs: ['output'] }],
+      initializers: [{ name: 'k', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) }], inputShape: [1, 2, 2],
+    });
+    for (const dims of [[1, 1, 2, 3], [2, 1, 2, 2], [1, 1, 1, 1, 1]]) {
+      expect(() => new TsFrameEncoder(wide(dims), [1, 2, 2]), `dims [${dims}]`).toThrow(expect.objectContaining({ code: 'E_MODEL_UNSUPPORTED' }));
+    }
+  });
 });

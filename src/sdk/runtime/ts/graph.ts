@@ -1,15 +1,17 @@
 /**
  * Compiles a decoded ONNX graph into a fixed plan for one input shape, and runs it one sample at a
  * time. Shapes are inferred once, every intermediate buffer and all scratch space are allocated
- * once, and a `Relu` that is the only consumer of a `Conv` or `Add` output is fused into it.
+ * once, and a `Relu` that is the only consumer of a `Conv`, `Add` or `Mul` output is fused into it.
  *
  * Supported ops (the device encoder's export, training/model.py): `Conv` (any group, strides, pads
- * or auto_pad, dilation 1, optional bias), `Relu`, `Add` (equal shapes), `Cast` to float32 of a
- * constant (a float16 export stores each weight so), plus `Identity` and `Constant`, which
- * exporters sometimes emit. Anything else is `E_MODEL_UNSUPPORTED`.
+ * or auto_pad, dilation 1, optional bias), `Relu`, `Add` (of two values of one shape, or of a value
+ * and a constant), `Mul` (of a value and a constant), `Cast` to float32 of a constant (a float16
+ * export stores each weight so), plus `Identity` and `Constant`. A constant operand broadcasts to
+ * the value's shape by ONNX's rules (the input mask is one 64x64 plane; its offsets are scalars);
+ * it is expanded once, when the plan is compiled. Anything else is `E_MODEL_UNSUPPORTED`.
  */
 import { FaceEncoderError } from '../../errors.js';
-import { add, conv2d, convScratchSize, packWeights, relu, type ConvScratch, type ConvShape } from './kernels.js';
+import { add, conv2d, convScratchSize, mul, packWeights, relu, type ConvScratch, type ConvShape } from './kernels.js';
 import { ONNX_FLOAT, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-proto.js';
 
 /** Per-sample shape of a value: channels, height, width. */
@@ -19,7 +21,8 @@ type Chw = [number, number, number];
 type Step =
   | { op: 'conv'; input: number; output: number; weight: Float32Array; bias: Float32Array | undefined; shape: ConvShape; relu: boolean }
   | { op: 'relu'; input: number; output: number }
-  | { op: 'add'; a: number; b: number; output: number; relu: boolean };
+  | { op: 'add'; a: number; b: number; output: number; relu: boolean }
+  | { op: 'addConst' | 'mulConst'; input: number; constant: Float32Array; output: number; relu: boolean };
 
 /** Counts taken from the graph: parameters and multiply-accumulates of Conv, per sample. */
 export interface GraphStats {
@@ -48,7 +51,7 @@ export interface Plan {
 }
 
 function unsupported(detail: string): never {
-  throw new FaceEncoderError('E_MODEL_UNSUPPORTED', `ONNX: ${detail} (the TypeScript runtime runs Conv, Relu, Add and weight Casts)`);
+  throw new FaceEncoderError('E_MODEL_UNSUPPORTED', `ONNX: ${detail} (the TypeScript runtime runs Conv, Relu, Add, Mul by a constant and weight Casts)`);
 }
 
 function ints(node: OnnxNode, name: string, fallback: number[]): number[] {
@@ -68,6 +71,28 @@ function int(node: OnnxNode, name: string, fallback: number): number {
 function floatData(t: OnnxTensor, what: string): Float32Array {
   if (t.dataType !== ONNX_FLOAT || !t.data) unsupported(`${what}: tensor ${t.name} is not float32`);
   return t.data;
+}
+
+/**
+ * The constant `t` broadcast (ONNX multidirectional rules, without growing the value) to one
+ * sample of shape `shape`: C*H*W floats.
+ */
+function broadcastTo(t: OnnxTensor, shape: Chw, what: string): Float32Array {
+  const data = floatData(t, what);
+  const dims = t.dims;
+  if (dims.length > 4 || (dims.length === 4 && dims[0] !== 1)) unsupported(`${what}: constant [${dims}] does not broadcast to one sample [${shape}]`);
+  const full = [1, 1, 1, ...dims].slice(-3) as Chw; // right-aligned to (C, H, W)
+  if (full.some((d, i) => d !== 1 && d !== shape[i])) unsupported(`${what}: constant [${dims}] does not broadcast to [${shape}]`);
+  const [c, h, w] = shape;
+  const out = new Float32Array(c * h * w);
+  for (let ci = 0, i = 0; ci < c; ci++) {
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++, i++) {
+        out[i] = data[((full[0] === 1 ? 0 : ci) * full[1] + (full[1] === 1 ? 0 : y)) * full[2] + (full[2] === 1 ? 0 : x)]!;
+      }
+    }
+  }
+  return out;
 }
 
 /** Shape of a Conv node with input shape `x` and weight dims `w` (ONNX Conv-11 semantics). */
@@ -191,10 +216,20 @@ export function compile(model: OnnxModel, input: Chw): Plan {
         steps.push({ op: 'relu', input: x, output: define(out, shapes[x]!) });
         break;
       }
-      case 'Add': {
-        const a = valueOf(node.inputs[0] ?? '', node), b = valueOf(node.inputs[1] ?? '', node);
-        if (shapes[a]!.join() !== shapes[b]!.join()) unsupported(`Add ${node.name}: broadcasting [${shapes[a]}] + [${shapes[b]}]`);
-        steps.push({ op: 'add', a, b, output: define(out, shapes[a]!), relu: false });
+      case 'Add':
+      case 'Mul': {
+        const [first = '', second = ''] = node.inputs;
+        const constName = constants.has(second) ? second : constants.has(first) ? first : undefined;
+        if (constName === undefined) {
+          if (node.opType === 'Mul') unsupported(`Mul ${node.name}: only a value times a constant`);
+          const a = valueOf(first, node), b = valueOf(second, node);
+          if (shapes[a]!.join() !== shapes[b]!.join()) unsupported(`Add ${node.name}: broadcasting [${shapes[a]}] + [${shapes[b]}]`);
+          steps.push({ op: 'add', a, b, output: define(out, shapes[a]!), relu: false });
+          break;
+        }
+        const x = valueOf(constName === second ? first : second, node);
+        const operand = broadcastTo(constant(constName, node), shapes[x]!, `${node.opType} ${node.name}`);
+        steps.push({ op: node.opType === 'Add' ? 'addConst' : 'mulConst', input: x, constant: operand, output: define(out, shapes[x]!), relu: false });
         break;
       }
       default:
@@ -244,8 +279,8 @@ function fuseRelu(
         continue;
       }
       out.push({ ...step, input });
-    } else if (step.op === 'conv') out.push({ ...step, input: resolve(step.input) });
-    else out.push({ ...step, a: resolve(step.a), b: resolve(step.b) });
+    } else if (step.op === 'add') out.push({ ...step, a: resolve(step.a), b: resolve(step.b) });
+    else out.push({ ...step, input: resolve(step.input) });
   }
   return { steps: out, resolve };
 }
@@ -262,7 +297,9 @@ export function runPlan(plan: Plan, input: Float32Array, batch: number): Float32
     for (const s of plan.steps) {
       if (s.op === 'conv') conv2d(buffers[s.input]!, 0, s.weight, s.bias, buffers[s.output]!, 0, s.shape, scratch, s.relu);
       else if (s.op === 'relu') relu(buffers[s.input]!, 0, buffers[s.output]!, 0, buffers[s.output]!.length);
-      else add(buffers[s.a]!, 0, buffers[s.b]!, 0, buffers[s.output]!, 0, buffers[s.output]!.length, s.relu);
+      else if (s.op === 'add') add(buffers[s.a]!, 0, buffers[s.b]!, 0, buffers[s.output]!, 0, buffers[s.output]!.length, s.relu);
+      else if (s.op === 'addConst') add(buffers[s.input]!, 0, s.constant, 0, buffers[s.output]!, 0, s.constant.length, s.relu);
+      else mul(buffers[s.input]!, 0, s.constant, 0, buffers[s.output]!, 0, s.constant.length, s.relu);
     }
     result.set(buffers[plan.output]!.subarray(0, plan.outputSize), n * plan.outputSize);
   }

@@ -1,5 +1,5 @@
 /**
- * The plain-TypeScript runtime: runs the device encoder's ONNX graph (Conv, Relu, Add; float16
+ * The plain-TypeScript runtime: runs the device encoder's ONNX graph (Conv, Relu, Add, Mul by a constant; float16
  * weights behind Casts) with no dependency at all, for places where onnxruntime does not run
  * (Workers, React Native without native modules, tests). Measured on the shipped encoder: see `npm run bench:encoder`.
  */

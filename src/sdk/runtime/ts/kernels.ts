@@ -1,6 +1,6 @@
 /**
  * The plain-TypeScript runtime's kernels: 2-D convolution (ONNX `Conv`, any group, stride and pads,
- * dilation 1), `Relu` and `Add`, over one sample in CHW layout.
+ * dilation 1), `Relu`, `Add` and `Mul`, over one sample in CHW layout.
  *
  * Read me first:
  * - Convolution is direct (no im2col). The input is first copied into a zero-padded scratch plane,
@@ -269,4 +269,13 @@ export function add(
 ): void {
   if (reluAfter) for (let i = 0; i < n; i++) { const v = a[aOff + i]! + b[bOff + i]!; out[outOff + i] = v > 0 ? v : 0; }
   else for (let i = 0; i < n; i++) out[outOff + i] = a[aOff + i]! + b[bOff + i]!;
+}
+
+/** out = a * b (same shapes), optionally followed by ReLU. */
+export function mul(
+  a: Float32Array, aOff: number, b: Float32Array, bOff: number,
+  out: Float32Array, outOff: number, n: number, reluAfter: boolean,
+): void {
+  if (reluAfter) for (let i = 0; i < n; i++) { const v = a[aOff + i]! * b[bOff + i]!; out[outOff + i] = v > 0 ? v : 0; }
+  else for (let i = 0; i < n; i++) out[outOff + i] = a[aOff + i]! * b[bOff + i]!;
 }
