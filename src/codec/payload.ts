@@ -40,7 +40,7 @@ export interface EncodeOptions {
   contexts?: boolean;
   /**
    * In auto mode, code in mode 3 (table ANS, §6.7), which decodes about 1.6x faster than mode 1
-   * and costs about half a byte more (measured on the m profile, `npm run bench:codec`: 49.6 bytes
+   * and costs about half a byte more (measured on the m profile, `npm run bench:codec`: 49.7 bytes
    * against 49.2). Takes precedence over `contexts`.
    * @default false
    */

@@ -8,11 +8,13 @@ import { readOnnx } from './onnx-proto.js';
 const shipped = new Uint8Array(fs.readFileSync('models/encoder.onnx'));
 
 describe('readOnnx', () => {
-  it('reads the shipped encoder: one input, one output, Conv/Relu/Add (+ weight Casts), decoded initializers', () => {
+  it('reads the shipped encoder: one input, one output, its few op types, decoded initializers', () => {
     const m = readOnnx(shipped);
     expect(m.graph.inputs).toEqual([{ name: 'image', dims: [-1, 3, 64, 64] }]);
     expect(m.graph.outputs).toEqual([{ name: 'latent', dims: [-1, 64, 4, 4] }]);
-    expect(['Conv', 'Relu', 'Add', 'Cast']).toEqual(expect.arrayContaining([...new Set(m.graph.nodes.map((n) => n.opType))]));
+    // Conv/Relu/Add, weight Casts, and the input mask: Constant scalars, Add, Mul by a 64x64 plane.
+    expect(['Conv', 'Relu', 'Add', 'Cast', 'Constant', 'Mul']).toEqual(expect.arrayContaining([...new Set(m.graph.nodes.map((n) => n.opType))]));
+    expect(m.graph.initializers.get('keep.f16')?.dims).toEqual([1, 1, 64, 64]);
     for (const t of m.graph.initializers.values()) expect(t.data?.length).toBe(t.dims.reduce((a, b) => a * b, 1));
   });
 
