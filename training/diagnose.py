@@ -4,12 +4,12 @@ pairsDevTrain.txt` cache), never on View 2.
 
   /usr/bin/python3 training/diagnose.py --ckpt training/out/v6/best.pt \\
       --cache .cache/teacher/lfw-devtrain --pairs ../shared/data/lfw-protocol/pairsDevTrain.txt \\
-      [--mask 0.5] [--shards .cache/teacher/utkface-fr-0]
+      [--mask-from training/out/v7/best.pt]
 
 For each profile it prints the mean cosine between the student's and the teacher's embeddings of
-the cached chips, and the pairs' best-threshold accuracy and ROC AUC. `--mask SHARE` also runs the
-student on chips blacked out where more than SHARE of the training chips (`--shards`) are black:
-the input mask of v7, tried on a model trained without it. Last, a mixing curve: embeddings
+the cached chips, and the pairs' best-threshold accuracy and ROC AUC. `--mask-from CKPT` also runs the
+student on chips blacked out by the input mask that CKPT's encoder holds: v7's mask, tried on a
+model trained without it. Last, a mixing curve: embeddings
 norm(a * teacher + (1 - a) * student) for a from 0 to 1, their cosine to the teacher and their
 accuracy, i.e. roughly how close to the teacher the student must get for a given accuracy.
 
@@ -26,7 +26,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import teacher_pca  # noqa: E402
-from data import input_mask, read_shard  # noqa: E402
+from data import read_shard  # noqa: E402
 from metrics import run_all  # noqa: E402
 from model import PROFILES, build_model  # noqa: E402
 
@@ -72,8 +72,7 @@ def main():
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--cache", required=True, help="a facevq teacher cache of View-1 images (2 views)")
     ap.add_argument("--pairs", required=True, help="the LFW pairs file those images come from")
-    ap.add_argument("--mask", type=float, default=None, help="also try the input mask of this share")
-    ap.add_argument("--shards", nargs="*", default=[".cache/teacher/utkface-fr-0"], help="training chips for --mask")
+    ap.add_argument("--mask-from", default=None, help="also try the input mask of this checkpoint")
     args = ap.parse_args()
     torch.set_num_threads(1)
 
@@ -86,9 +85,8 @@ def main():
     print(f"{len(paths)} chips, {len(pairs)} pairs; the teacher: accuracy {verification(t, pairs)[0]:.2f}%")
 
     inputs = {"as trained": crops}
-    if args.mask is not None:
-        train_chips = torch.from_numpy(np.concatenate([read_shard(s)[2] for s in args.shards]))
-        keep = input_mask(train_chips, args.mask)[0, 0].numpy().astype(np.uint8)
+    if args.mask_from is not None:
+        keep = torch.load(args.mask_from)["model"]["encoder.keep"][0, 0].numpy().astype(np.uint8)
         inputs[f"chips masked ({1 - keep.mean():.3f} black)"] = crops * keep[None, :, :, None]
     student = {}
     for name, chips in inputs.items():
