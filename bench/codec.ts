@@ -208,20 +208,19 @@ function main(): void {
     targets: Object.fromEntries(targets.map((t) => [t.name, t.pass])),
   };
 
-  if (args.json) {
-    console.log(JSON.stringify(result));
-  } else {
-    const k = profile.planes.map((p) => p.k).join('+');
-    console.log(`profile ${profile.name} (${source}): ${profile.h}x${profile.w}, K=${k}, ${grids.length} grids drawn from the prior`);
-    console.log(`${'codec'.padEnd(44)} ${'bytes'.padStart(8)} ${'encode/s'.padStart(11)} ${'decode/s'.padStart(11)} ${'(wall)'.padStart(11)}`);
-    const fmt = (x?: number) => (x === undefined ? '' : Math.round(x).toLocaleString('en-US'));
-    for (const r of rows) {
-      console.log(`${r.name.padEnd(44)} ${r.bytesMean.toFixed(2).padStart(8)} ${fmt(r.encodePerSec).padStart(11)} ${fmt(r.decodePerSec).padStart(11)} ${fmt(r.decodePerSecWall).padStart(11)}`);
-    }
-    console.log(`coded / ideal: ${(coded / ideal).toFixed(4)} (+${(coded - ideal).toFixed(2)} bytes); decodeGridInto vs brotli decode: ${vsBrotli.ratio.toFixed(2)}x (rounds); decodeGrid vs gzip: ${(auto.decodePerSec! / gzDec.cpu).toFixed(1)}x`);
-    console.log(`auto fast (mode 3): coded / ideal ${(mode3.bytesMean / ideal).toFixed(4)} (+${(mode3.bytesMean - ideal).toFixed(2)} bytes); decodeGridInto vs brotli decode: ${mode3VsBrotli.ratio.toFixed(2)}x (rounds)`);
-    for (const t of targets) console.log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.detail}`);
+  // With --json the table goes to stderr, so stdout holds only the JSON (bench/all.ts reads it).
+  const log = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
+  const k = profile.planes.map((p) => p.k).join('+');
+  log(`profile ${profile.name} (${source}): ${profile.h}x${profile.w}, K=${k}, ${grids.length} grids drawn from the prior`);
+  log(`${'codec'.padEnd(44)} ${'bytes'.padStart(8)} ${'encode/s'.padStart(11)} ${'decode/s'.padStart(11)} ${'(wall)'.padStart(11)}`);
+  const fmt = (x?: number) => (x === undefined ? '' : Math.round(x).toLocaleString('en-US'));
+  for (const r of rows) {
+    log(`${r.name.padEnd(44)} ${r.bytesMean.toFixed(2).padStart(8)} ${fmt(r.encodePerSec).padStart(11)} ${fmt(r.decodePerSec).padStart(11)} ${fmt(r.decodePerSecWall).padStart(11)}`);
   }
+  log(`coded / ideal: ${(coded / ideal).toFixed(4)} (+${(coded - ideal).toFixed(2)} bytes); decodeGridInto vs brotli decode: ${vsBrotli.ratio.toFixed(2)}x (rounds); decodeGrid vs gzip: ${(auto.decodePerSec! / gzDec.cpu).toFixed(1)}x`);
+  log(`auto fast (mode 3): coded / ideal ${(mode3.bytesMean / ideal).toFixed(4)} (+${(mode3.bytesMean - ideal).toFixed(2)} bytes); decodeGridInto vs brotli decode: ${mode3VsBrotli.ratio.toFixed(2)}x (rounds)`);
+  for (const t of targets) log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.detail}`);
+  if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   if (args.strict && targets.some((t) => !t.pass)) process.exitCode = 1;
 }
 

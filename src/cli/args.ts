@@ -1,4 +1,6 @@
 /** A small, strict argument parser shared by the CLI commands. */
+import { UsageError } from './errors.js';
+import { optionNames, type CommandHelp } from './help.js';
 
 /** Parsed arguments: named options (repeatable ones collect into arrays) and positionals. */
 export interface ParsedArgs {
@@ -6,9 +8,6 @@ export interface ParsedArgs {
   flags: Set<string>;
   positionals: string[];
 }
-
-/** Thrown for a command line that does not fit the command; the CLI prints it with the usage. */
-export class UsageError extends Error {}
 
 /**
  * Parses `--name value`, `--name=value` and boolean `--flag`s. `valued` lists the options that take
@@ -39,6 +38,12 @@ export function parseArgs(argv: readonly string[], valued: readonly string[], fl
   return out;
 }
 
+/** Parses `argv` against the options a command's help page lists. */
+export function parseCommandArgs(argv: readonly string[], help: CommandHelp): ParsedArgs {
+  const { valued, flags } = optionNames(help);
+  return parseArgs(argv, valued, flags);
+}
+
 /** The last value of option `name`, or `fallback`. */
 export function option(args: ParsedArgs, name: string, fallback?: string): string | undefined {
   return args.options.get(name)?.at(-1) ?? fallback;
@@ -50,5 +55,12 @@ export function numberOption(args: ParsedArgs, name: string, fallback: number): 
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** Option `name` as an integer in `[min, max]`, or `fallback`; anything else is a {@link UsageError}. */
+export function integerOption(args: ParsedArgs, name: string, fallback: number, min: number, max: number): number {
+  const value = numberOption(args, name, fallback);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${option(args, name)}`);
   return value;
 }

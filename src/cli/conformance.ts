@@ -14,15 +14,28 @@ import {
   startAdapter,
   type Implementation,
 } from '../conformance/index.js';
-import { numberOption, option, parseArgs, UsageError } from './args.js';
+import { numberOption, option, parseCommandArgs } from './args.js';
+import { UsageError } from './errors.js';
+import type { CommandHelp } from './help.js';
 import { packageDir } from './package-dir.js';
 
-const USAGE = `usage: facevq conformance [--vectors DIR] [--decoder "CMD"] [--encoder "CMD"]
-                          [--known-failures FILE] [--timeout MS] [--json]
-
-Runs every conformance vector (spec/vectors) against the built-in codec, or against a decoder and/or
-an encoder given as a shell command speaking the line protocol of spec/CONFORMANCE.md. With only
---decoder, encode checks are skipped, and the other way round.`;
+export const help: CommandHelp = {
+  usage: ['conformance [--vectors DIR] [--decoder "CMD"] [--encoder "CMD"] [--known-failures FILE] [--timeout MS] [--json]'],
+  description: `
+Runs every conformance vector (spec/vectors) against the built-in codec, or against a decoder
+and/or an encoder given as a shell command speaking the line protocol of spec/CONFORMANCE.md.
+With only --decoder, encode checks are skipped, and the other way round. Exit status 0 only when
+no vector failed unexpectedly and at least one ran.`,
+  options: [
+    { name: 'vectors', value: 'DIR', description: 'the vectors folder', default: "the package's spec/vectors" },
+    { name: 'decoder', value: '"CMD"', description: 'a decoder to test (a shell command)' },
+    { name: 'encoder', value: '"CMD"', description: 'an encoder to test (a shell command)' },
+    { name: 'known-failures', value: 'FILE', description: 'vector ids expected to fail, one a line' },
+    { name: 'timeout', value: 'MS', description: 'per-vector time limit of an external codec', default: '10000' },
+    { name: 'json', description: 'print the report as JSON' },
+  ],
+  examples: ['conformance', 'conformance --decoder "./fvq-c --decode"', 'conformance --json'],
+};
 
 /** The vectors shipped with the package, else ./spec/vectors. */
 function defaultVectorsDir(): string {
@@ -41,13 +54,10 @@ function readKnownFailures(file: string): Set<string> {
   return new Set(text.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter((l) => l !== ''));
 }
 
+/** Runs the command; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['vectors', 'decoder', 'encoder', 'known-failures', 'timeout'], ['json', 'help']);
-  if (args.flags.has('help')) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}\n${USAGE}`);
+  const args = parseCommandArgs(argv, help);
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
   const dir = option(args, 'vectors') ?? defaultVectorsDir();
   const knownFile = option(args, 'known-failures');
   const known = knownFile === undefined ? new Set<string>() : readKnownFailures(knownFile);

@@ -1,26 +1,53 @@
 /**
- * `facevq encode IMAGE... [--profile m|s|FILE] [--box x,y,w,h] [--mode auto|0|1|2|3]
- *   [--out FILE|DIR] [--runtime auto|node|web|ts] [--json]`
- *
- * Encodes the face in each image into a payload file (`.fvq`, spec §12). The face is located by
- * `--box` (the same box for every image; landmarks from the SDK's mean shape) or detected with
- * face-api (the face nearest the centre). Output: next to each image by default; `--out FILE` for a
- * single image, `--out DIR` for many. `--json` prints one JSON object a line per image: the output
- * path, the payload as hex, its length and mode, the grid, the face and the timings. Images that
- * fail are reported on stderr and the exit status is 1.
+ * `facevq encode IMAGE...`: encodes the faces in images into payload files (`.fvq`, spec §12).
+ * The face is located by `--box` (the same box for every image; landmarks from the SDK's mean
+ * shape) or detected with face-api. Of several detected faces, the one nearest the centre is
+ * encoded and the command says so; `--face N` picks another, `--all` encodes each. Inputs are
+ * checked before the model loads. Images that fail are reported on stderr and the exit status
+ * is 1.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { FILE_EXTENSION, readProfile } from '../codec/index.js';
 import type { FaceBox } from '../sdk/box-landmarks.js';
+import { FaceEncoderError } from '../sdk/errors.js';
 import type { EncodeFaceOptions } from '../sdk/face-encoder.js';
 import type { RuntimeName } from '../sdk/frame-encoder.js';
-import { NodeFaceEncoder, type EncodedImage } from '../sdk/node/face-encoder.js';
-import { option, parseArgs, UsageError } from './args.js';
+import { SHIPPED_PROFILES, type ShippedProfile } from '../sdk/models.js';
+import type { EncodedImage, NodeFaceEncoder } from '../sdk/node/face-encoder.js';
+import { integerOption, option, parseCommandArgs } from './args.js';
+import { describeError, UsageError } from './errors.js';
+import type { CommandHelp } from './help.js';
+import { checkImageFile } from './inputs.js';
 import { Progress } from './progress.js';
 
-const USAGE = 'usage: facevq encode IMAGE... [--profile m|s|FILE] [--box x,y,w,h] [--mode auto|0|1|2|3] [--out FILE|DIR] [--runtime auto|node|web|ts] [--json]';
 const RUNTIMES: readonly RuntimeName[] = ['auto', 'node', 'web', 'ts'];
+
+export const help: CommandHelp = {
+  usage: ['encode IMAGE... [--profile NAME|FILE] [--box x,y,w,h] [--face N | --all] [--out FILE|DIR] [--json]'],
+  description: `
+Encodes the face in each image into a payload file (.fvq, at most 51 bytes with profile m). The
+face is detected (face-api), or given with --box. When an image holds several faces, the one
+nearest the centre is encoded and the command says how many it saw; --face N takes the N-th
+nearest instead, --all encodes each into IMAGE.0.fvq, IMAGE.1.fvq, ... Each written path is
+printed. Images: JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF, PGM, PPM.`,
+  options: [
+    { name: 'profile', value: 'NAME|FILE', description: `a shipped profile (${SHIPPED_PROFILES.join(', ')}) or a .fvqp file`, default: SHIPPED_PROFILES[0] },
+    { name: 'box', value: 'x,y,w,h', description: 'the face box in image pixels, instead of detection' },
+    { name: 'face', value: 'N', description: 'encode the N-th face found, 0 being the nearest the centre', default: '0' },
+    { name: 'all', description: 'encode every face found, into IMAGE.N.fvq' },
+    { name: 'mode', value: 'auto|0|1|2|3', description: 'body coding mode (spec §2.3); auto takes the shortest', default: 'auto' },
+    { name: 'out', value: 'FILE|DIR', description: 'output file (one image, one face) or folder', default: 'the current folder' },
+    { name: 'runtime', value: 'auto|node|web|ts', description: 'ONNX runtime: onnxruntime-node, onnxruntime-web, or plain TypeScript', default: 'auto' },
+    { name: 'json', description: 'print one JSON object a payload: path, hex, grid, face index and location, timings' },
+  ],
+  examples: [
+    'encode photo.jpg                         # -> ./photo.fvq',
+    'encode team.jpg --all --out faces/       # -> faces/team.0.fvq, faces/team.1.fvq, ...',
+    'encode a.jpg b.jpg --profile s --json    # 31-byte payloads, JSON lines',
+    'encode chip.png --box 0,0,64,64          # a crop that is all face',
+  ],
+};
 
 const hex = (b: Uint8Array) => Array.from(b, (v) => v.toString(16).padStart(2, '0')).join('');
 
@@ -44,8 +71,8 @@ function parseMode(raw: string): NonNullable<EncodeFaceOptions['mode']> {
  * `encoder` entry names) is looked for next to it, then among the shipped models.
  */
 async function loadEncoder(profileArg: string, runtime: RuntimeName): Promise<NodeFaceEncoder> {
-  if (profileArg === 'm' || profileArg === 's') return NodeFaceEncoder.load({ profile: profileArg, runtime });
-  if (!fs.existsSync(profileArg)) throw new UsageError(`--profile ${profileArg}: not m, s or a profile file`);
+  const { NodeFaceEncoder } = await import('../sdk/node/face-encoder.js');
+  if ((SHIPPED_PROFILES as readonly string[]).includes(profileArg)) return NodeFaceEncoder.load({ profile: profileArg as ShippedProfile, runtime });
   const bytes = new Uint8Array(fs.readFileSync(profileArg));
   const encoderFile = readProfile(bytes).encoder?.file ?? 'encoder.onnx';
   const beside = path.join(path.dirname(profileArg), encoderFile);
@@ -53,62 +80,99 @@ async function loadEncoder(profileArg: string, runtime: RuntimeName): Promise<No
   return NodeFaceEncoder.load({ profile: bytes, runtime, ...(modelBytes && { modelBytes }) });
 }
 
-/** Where the payload of `image` goes. */
-function outputPath(image: string, out: string | undefined, many: boolean): string {
-  const name = path.basename(image, path.extname(image)) + FILE_EXTENSION;
-  if (out === undefined) return path.join(path.dirname(image), name);
-  const isDir = many || out.endsWith('/') || out.endsWith(path.sep) || (fs.existsSync(out) && fs.statSync(out).isDirectory());
+/** Which faces of an image to encode. */
+type FaceChoice = { kind: 'box'; box: FaceBox } | { kind: 'one'; index: number; chosen: boolean } | { kind: 'all' };
+
+/** Where the payload of face `index` (undefined: the image's only output) of `image` goes. */
+function outputPath(image: string, index: number | undefined, out: string | undefined, single: boolean): string {
+  const name = path.basename(image, path.extname(image)) + (index === undefined ? '' : `.${index}`) + FILE_EXTENSION;
+  if (out === undefined) return name;
+  const isDir = !single || out.endsWith('/') || out.endsWith(path.sep) || (fs.existsSync(out) && fs.statSync(out).isDirectory());
   return isDir ? path.join(out, name) : out;
+}
+
+/** Encodes the faces `choice` selects in `image`; each result with its face index (undefined: the only one). */
+async function encodeImage(encoder: NodeFaceEncoder, image: string, choice: FaceChoice, options: EncodeFaceOptions): Promise<{ index?: number; result: EncodedImage; found?: number }[]> {
+  if (choice.kind === 'box') return [{ result: await encoder.encodeImage(image, { ...options, box: choice.box }) }];
+  const all = await encoder.encodeAllFaces(image, options);
+  if (choice.kind === 'all') return all.map((result, index) => ({ index, result }));
+  const result = all[choice.index];
+  if (!result) throw new FaceEncoderError('E_NO_FACE', `${image}: --face ${choice.index} asked, but ${all.length} face${all.length === 1 ? '' : 's'} found`);
+  return [{ result, found: all.length }];
 }
 
 /** Runs the command; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['profile', 'box', 'mode', 'out', 'runtime'], ['json', 'help']);
+  const args = parseCommandArgs(argv, help);
   const images = args.positionals;
-  if (args.flags.has('help')) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  if (images.length === 0) throw new UsageError(USAGE);
+  if (images.length === 0) throw new UsageError('no IMAGE given');
   const runtime = option(args, 'runtime', 'auto') as RuntimeName;
   if (!RUNTIMES.includes(runtime)) throw new UsageError(`--runtime must be one of ${RUNTIMES.join(', ')}`);
+  const profileArg = option(args, 'profile', SHIPPED_PROFILES[0])!;
+  if (!(SHIPPED_PROFILES as readonly string[]).includes(profileArg) && !fs.statSync(profileArg, { throwIfNoEntry: false })?.isFile()) {
+    throw new UsageError(`--profile ${profileArg}: not a shipped profile (${SHIPPED_PROFILES.join(', ')}) nor a profile file`);
+  }
   const boxArg = option(args, 'box');
-  const box = boxArg === undefined ? undefined : parseBox(boxArg);
+  const faceGiven = option(args, 'face') !== undefined;
+  if ([boxArg !== undefined, faceGiven, args.flags.has('all')].filter(Boolean).length > 1) throw new UsageError('--box, --face and --all exclude each other');
+  const choice: FaceChoice = boxArg !== undefined ? { kind: 'box', box: parseBox(boxArg) }
+    : args.flags.has('all') ? { kind: 'all' }
+    : { kind: 'one', index: integerOption(args, 'face', 0, 0, 1000), chosen: faceGiven };
   const mode = parseMode(option(args, 'mode', 'auto')!);
   const out = option(args, 'out');
   const json = args.flags.has('json');
-  const many = images.length > 1;
-  if (many && out !== undefined && fs.existsSync(out) && !fs.statSync(out).isDirectory()) {
-    throw new UsageError(`--out ${out} is a file; several images need a directory`);
+  const single = images.length === 1 && choice.kind !== 'all';
+  if (!single && out !== undefined && fs.existsSync(out) && !fs.statSync(out).isDirectory()) {
+    throw new UsageError(`--out ${out} is a file; several payloads need a folder`);
   }
-  if (out !== undefined && (many || out.endsWith('/'))) fs.mkdirSync(out, { recursive: true });
-
-  const encoder = await loadEncoder(option(args, 'profile', 'm')!, runtime);
-  const progress = many ? new Progress(images.length, 'encode') : undefined;
-  let failed = 0;
-  for (const image of images) {
-    let result: EncodedImage;
+  // Every input is checked before the model loads: a typo fails in milliseconds, and nothing is written.
+  const bad = images.flatMap((image) => {
     try {
-      result = await encoder.encodeImage(image, { mode, withGrid: json, withTimings: json, ...(box && { box }) });
+      checkImageFile(image);
+      return [];
+    } catch (error) {
+      const { code, message } = describeError(error);
+      return [`facevq encode: ${code}: ${message}\n`];
+    }
+  });
+  if (bad.length > 0) {
+    for (const line of bad) process.stderr.write(line);
+    process.stderr.write('facevq encode: nothing encoded\n');
+    return 1;
+  }
+  if (out !== undefined && (!single || out.endsWith('/'))) fs.mkdirSync(out, { recursive: true });
+
+  const encoder = await loadEncoder(profileArg, runtime);
+  const progress = images.length > 1 && !json ? new Progress(images.length, 'encode') : undefined;
+  let failed = 0, written = 0;
+  for (const image of images) {
+    try {
+      for (const { index, result, found } of await encodeImage(encoder, image, choice, { mode, withGrid: json, withTimings: json })) {
+        const target = outputPath(image, index, out, single);
+        fs.writeFileSync(target, result.payload);
+        written++;
+        const { payload, grid, timings, face } = result;
+        if (json) {
+          process.stdout.write(JSON.stringify({
+            image, index: index ?? (choice.kind === 'one' ? choice.index : 0), out: target, bytes: payload.length, hex: hex(payload), mode: (payload[0]! >> 2) & 3,
+            profile: encoder.profile.name, runtime: encoder.runtime, grid: Array.from(grid!), face, timings,
+          }) + '\n');
+        } else {
+          process.stdout.write(`${target}  ${payload.length} bytes  (${image}${index === undefined ? '' : `, face ${index}`})\n`);
+        }
+        if (found !== undefined && found > 1 && choice.kind === 'one' && !choice.chosen) {
+          process.stderr.write(`facevq encode: ${image}: ${found} faces found; encoded the one nearest the centre (face 0). --face N takes another, --all encodes each\n`);
+        }
+      }
     } catch (error) {
       failed++;
-      process.stderr.write(`facevq encode: ${image}: ${error instanceof Error ? error.message : String(error)}\n`);
-      progress?.tick();
-      continue;
-    }
-    const target = outputPath(image, out, many);
-    fs.writeFileSync(target, result.payload);
-    if (json) {
-      const { payload, grid, timings, face } = result;
-      process.stdout.write(JSON.stringify({
-        image, out: target, bytes: payload.length, hex: hex(payload), mode: (payload[0]! >> 2) & 3,
-        profile: encoder.profile.name, runtime: encoder.runtime, grid: Array.from(grid!), face, timings,
-      }) + '\n');
+      const { code, message } = describeError(error);
+      process.stderr.write(`facevq encode: ${code}: ${message.startsWith(image) ? message : `${image}: ${message}`}\n`);
     }
     progress?.tick();
   }
   progress?.finish();
   await encoder.dispose();
-  if (!json) process.stderr.write(`facevq encode: ${images.length - failed} of ${images.length} encoded (profile ${encoder.profile.name}, ${encoder.runtime})\n`);
+  if (!json) process.stderr.write(`facevq encode: ${written} payload${written === 1 ? '' : 's'} from ${images.length - failed} of ${images.length} images (profile ${encoder.profile.name}, ${encoder.runtime} runtime)\n`);
   return failed > 0 ? 1 : 0;
 }

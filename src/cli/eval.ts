@@ -28,35 +28,49 @@ import { DEFAULT_FOLDS, imagesOf, limitPairs, parseLfwPairs, parsePairsCsv, type
 import { identificationJson, identificationText, verificationJson, verificationText, type RunInfo } from '../eval/report.js';
 import { rocSvg } from '../eval/roc-svg.js';
 import { HEADLINE_FAR, verify } from '../eval/verify.js';
-import { numberOption, option, parseArgs, UsageError, type ParsedArgs } from './args.js';
+import { numberOption, option, parseCommandArgs, type ParsedArgs } from './args.js';
+import { UsageError } from './errors.js';
+import type { CommandHelp } from './help.js';
 
-const USAGE = `usage:
-  facevq eval lfw      --data DIR --pairs FILE [options]   LFW pairs file (View 2: 10 folds)
-  facevq eval pairs    --data DIR --pairs FILE.csv [options]
-  facevq eval identify --data DIR [--enroll K] [options]
-options:
-  --profile P      a .fvqp file or a name in --models (repeatable; default: every models/*.fvqp)
-  --methods a,b    default: all (facevq:P, teacher, teacher-int8, teacher-1bit, jpeg, webp,
-                   jpeg:1200, webp:500, paper:reconstruct-P); jpeg:N / webp:N set a byte budget
-  --limit N        at most N pairs, spread over every fold (lfw, pairs) or N identities (identify)
-  --json           print one JSON object instead of the table
-  --out DIR        where the report and plot go (default .cache/eval/report)
-  --svg FILE       the ROC plot (default <out>/roc-<dataset>.svg)
-  --models DIR     profiles and ONNX models (default models)
-  --teacher-pca F  the teacher's PCA to 128-D, F and the .bin beside it (default
-                   <models>/build/teacher-pca.json; without it only ours runs)
-  --cache DIR      caches: DIR/teacher (facevq teacher), DIR/eval (ours) (default .cache)
-  --enroll K       identify: images enrolled per identity (default ${DEFAULT_ENROLL})`;
+export const help: CommandHelp = {
+  usage: [
+    'eval lfw      --data DIR --pairs FILE [options]    LFW pairs file (View 2: 10 folds)',
+    'eval pairs    --data DIR --pairs FILE.csv [options]',
+    'eval identify --data DIR [--enroll K] [options]',
+  ],
+  description: `
+Measures the profiles against the teacher and the baselines on the same faces, through the real
+path (image, crop, encoder, wire bytes, decode, head): verification accuracy over 10 folds (lfw,
+pairs) or closed-set identification with one folder per identity (identify).`,
+  options: [
+    { name: 'data', value: 'DIR', description: 'the dataset folder (required)' },
+    { name: 'pairs', value: 'FILE', description: 'lfw: an LFW pairs file; pairs: a CSV of a,b,same (required for both)' },
+    { name: 'profile', value: 'P', description: 'a .fvqp file or a name in --models (repeatable)', default: 'every models/*.fvqp' },
+    { name: 'methods', value: 'a,b', description: 'facevq:P, teacher, teacher-int8, teacher-1bit, jpeg, webp, jpeg:N, webp:N (N bytes), paper:reconstruct-P', default: 'all' },
+    { name: 'limit', value: 'N', description: 'at most N pairs, spread over every fold (lfw, pairs), or N identities (identify)' },
+    { name: 'json', description: 'print one JSON object instead of the table' },
+    { name: 'out', value: 'DIR', description: 'where the report and plot go', default: '.cache/eval/report' },
+    { name: 'svg', value: 'FILE', description: 'the ROC plot', default: '<out>/roc-<dataset>.svg' },
+    { name: 'models', value: 'DIR', description: 'profiles and ONNX models', default: 'models' },
+    { name: 'teacher-pca', value: 'F', description: "the teacher's PCA to 128-D (F and the .bin beside it); without it only ours runs", default: '<models>/build/teacher-pca.json' },
+    { name: 'cache', value: 'DIR', description: 'caches: DIR/teacher (facevq teacher), DIR/eval (ours)', default: '.cache' },
+    { name: 'enroll', value: 'K', description: 'identify: images enrolled per identity', default: String(DEFAULT_ENROLL) },
+  ],
+  examples: [
+    'eval lfw --data ../shared/data/lfw --pairs ../shared/data/lfw/pairs.txt',
+    'eval identify --data ../shared/data/att --enroll 5 --json',
+  ],
+};
 
 /** Runs the command; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['data', 'pairs', 'profile', 'methods', 'limit', 'out', 'svg', 'models', 'cache', 'enroll', 'teacher-pca'], ['json', 'help']);
+  const args = parseCommandArgs(argv, help);
   const [command, ...extra] = args.positionals;
-  if (args.flags.has('help') || !command) throw new UsageError(USAGE);
+  if (!command) throw new UsageError('which evaluation: lfw, pairs or identify?');
   if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
-  if (command !== 'lfw' && command !== 'pairs' && command !== 'identify') throw new UsageError(`unknown eval command ${JSON.stringify(command)}\n${USAGE}`);
+  if (command !== 'lfw' && command !== 'pairs' && command !== 'identify') throw new UsageError(`unknown eval command ${JSON.stringify(command)}: lfw, pairs or identify`);
   const data = option(args, 'data');
-  if (!data) throw new UsageError(`--data is required\n${USAGE}`);
+  if (!data) throw new UsageError('--data is required');
   if (!fs.existsSync(data)) throw new UsageError(`--data ${data}: no such folder`);
   return command === 'identify' ? runIdentify(args, data) : runVerification(args, command, data);
 }
@@ -128,7 +142,7 @@ function write(out: string, file: string, text: string): string {
 
 async function runVerification(args: ParsedArgs, command: 'lfw' | 'pairs', data: string): Promise<number> {
   const pairsFile = option(args, 'pairs');
-  if (!pairsFile) throw new UsageError(`--pairs is required\n${USAGE}`);
+  if (!pairsFile) throw new UsageError('--pairs is required');
   const start = performance.now();
   let all: Pair[], pairsText: string;
   try {

@@ -8,10 +8,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { inspectPayload, isFacevqError, readProfile, ProfileSet, type PayloadInspection, type Profile } from '../codec/index.js';
 import { extensionsToJson, fromHex, toHex } from '../conformance/protocol.js';
-import { parseArgs, UsageError } from './args.js';
+import { parseCommandArgs } from './args.js';
+import { UsageError } from './errors.js';
+import type { CommandHelp } from './help.js';
 import { packageDir } from './package-dir.js';
 
-const USAGE = 'usage: facevq inspect FILE|HEX [--profile FILE.fvqp]... [--json]';
+export const help: CommandHelp = {
+  usage: ['inspect FILE|HEX [--profile FILE.fvqp]... [--json]'],
+  description: `
+Decodes one payload (a .fvq file, or its bytes as hex) and prints its header fields (spec §2), the
+check byte (§3), extensions (§4), the grid, the bits each index cost and the ideal bits under the
+profile's prior. The shipped profiles are known; --profile adds others (or replaces a shipped one
+with the same id). A payload that does not decode prints its error code and exits 1.`,
+  options: [
+    { name: 'profile', value: 'FILE.fvqp', description: 'a profile file to decode with (repeatable)', default: "the package's models/*.fvqp" },
+    { name: 'json', description: 'print one JSON object ({ ok: false, error } for a bad payload)' },
+  ],
+  examples: ['inspect photo.fvq', 'inspect 0441c3...  # hex', 'inspect photo.fvq --json'],
+};
 const MODE_NAMES = ['fixed width (§5)', 'range coded, static prior (§6)', 'range coded, context prior (§6.6)', 'table ANS, static prior (§6.7)'];
 /** What the coded bits of each mode are, and what the body bits left over are. */
 const CODED_BITS = ['fixed width', 'log2(range / (r * f)) in this payload', 'log2(range / (r * f)) in this payload', 'nbBits read after the index; the last index costs 0'];
@@ -21,7 +35,7 @@ const OVERHEAD = ['padding', 'termination', 'termination', 'initial state and pa
 function readPayload(arg: string): Uint8Array {
   if (fs.existsSync(arg) && fs.statSync(arg).isFile()) return new Uint8Array(fs.readFileSync(arg));
   const hex = arg.replace(/\s+/g, '');
-  if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new UsageError(`${arg}: not a file and not hex\n${USAGE}`);
+  if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new UsageError(`${arg}: not a file and not hex`);
   return fromHex(hex);
 }
 
@@ -136,16 +150,13 @@ function json(ins: PayloadInspection): unknown {
   };
 }
 
+/** Runs the command; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['profile'], ['json', 'help']);
-  if (args.flags.has('help')) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (args.positionals.length !== 1) throw new UsageError(USAGE);
+  const args = parseCommandArgs(argv, help);
+  if (args.positionals.length !== 1) throw new UsageError(`give one payload, FILE or HEX (got ${args.positionals.length})`);
   const payload = readPayload(args.positionals[0]!);
   const profiles = loadProfiles(args.options.get('profile') ?? []);
-  if (profiles.size === 0) throw new UsageError(`no profiles: pass --profile FILE.fvqp\n${USAGE}`);
+  if (profiles.size === 0) throw new UsageError('no profiles: pass --profile FILE.fvqp');
   let ins: PayloadInspection;
   try {
     ins = inspectPayload(payload, profiles);

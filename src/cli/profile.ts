@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fitFrequencies, readProfile, writeProfile, type HeadLayer } from '../codec/index.js';
 import { FACE_TEMPLATE } from '../sdk/align.js';
-import { numberOption, option, parseArgs, UsageError } from './args.js';
+import { numberOption, option, parseCommandArgs } from './args.js';
+import { UsageError } from './errors.js';
+import type { CommandHelp } from './help.js';
 
 /** A float32 range of the export's `.bin`, in elements. */
 interface Span {
@@ -90,13 +92,26 @@ function flattenMeta(meta: Record<string, unknown>): Record<string, string | num
   return out;
 }
 
+export const help: CommandHelp = {
+  usage: ['profile build models/build/NAME.json [--out models/NAME.fvqp] [--id N] [--max-bytes N]'],
+  description: `
+Assembles a profile file (spec §10) from a training export (NAME.json and NAME.bin, written by
+training/export.py): codebooks and head weights, entropy-coding tables fitted on the training
+histograms, calibrated thresholds, the crop and the device encoder's hash.`,
+  options: [
+    { name: 'out', value: 'FILE', description: 'the profile file', default: 'models/NAME.fvqp' },
+    { name: 'id', value: 'N', description: 'the wire profile id (§2.2)', default: "the rate point's (m 1, s 2, xs 3)" },
+    { name: 'max-bytes', value: 'N', description: 'the payload size bound', default: "the rate point's (m 51, s 31, xs 19)" },
+  ],
+  examples: ['profile build models/build/m.json'],
+};
+
 /** Runs the command; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['out', 'id', 'max-bytes'], ['help']);
+  const args = parseCommandArgs(argv, help);
   const [verb, manifest] = args.positionals;
-  if (verb !== 'build' || !manifest || args.flags.has('help')) {
-    throw new UsageError('usage: facevq profile build models/build/NAME.json [--out models/NAME.fvqp] [--id N] [--max-bytes N]');
-  }
+  if (verb !== 'build') throw new UsageError(`unknown profile command ${JSON.stringify(verb ?? '')}: build`);
+  if (!manifest) throw new UsageError('profile build needs the export manifest, models/build/NAME.json');
   const bytes = buildProfileFromExport(manifest, {
     id: args.options.has('id') ? numberOption(args, 'id', 0) : undefined,
     maxBytes: args.options.has('max-bytes') ? numberOption(args, 'max-bytes', 0) : undefined,

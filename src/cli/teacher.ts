@@ -20,7 +20,9 @@ import { FACE_TEMPLATE, alignFace } from '../sdk/align.js';
 import { FaceApi } from '../sdk/node/faceapi.js';
 import { FACERES_DIM, FaceRes } from '../sdk/node/faceres.js';
 import { decodeImage, mirrorImage } from '../sdk/node/image.js';
-import { numberOption, option, parseArgs, UsageError } from './args.js';
+import { numberOption, option, parseCommandArgs } from './args.js';
+import { UsageError } from './errors.js';
+import type { CommandHelp } from './help.js';
 import { Progress } from './progress.js';
 
 const IMAGE = /\.(jpe?g|png|webp|pgm|ppm)$/i;
@@ -52,14 +54,32 @@ export function imagesInPairs(pairsFile: string): Set<string> {
   return names;
 }
 
+export const help: CommandHelp = {
+  usage: ['teacher --data DIR [--teacher faceres|dlib] [--out DIR] [--size 64] [--views 2] [--pairs FILE]... [--limit N] [--shard i/n]'],
+  description: `
+Walks a face dataset and caches, for every image, the detection, five landmarks, the aligned
+crop and the teacher's descriptors (training input, see training/README.md). Resumable: a rerun
+continues after the last image written.`,
+  options: [
+    { name: 'data', value: 'DIR', description: 'the dataset folder (required)' },
+    { name: 'teacher', value: 'faceres|dlib', description: 'faceres on the aligned chip (1024-D), or dlib on face-api\'s crop (128-D)', default: 'faceres' },
+    { name: 'out', value: 'DIR', description: 'the cache folder', default: '.cache/teacher/<name of DIR>' },
+    { name: 'size', value: 'N', description: 'aligned crop side in pixels', default: '64' },
+    { name: 'views', value: '1|2', description: '1: the face; 2: the face and its mirror image', default: '2' },
+    { name: 'pairs', value: 'FILE', description: 'only the images an LFW pairs file names (repeatable)' },
+    { name: 'limit', value: 'N', description: 'at most N images' },
+    { name: 'shard', value: 'i/n', description: 'the i-th of n interleaved shards (parallel runs)' },
+  ],
+  examples: ['teacher --data ../shared/data/lfw --pairs ../shared/data/lfw/pairs.txt', 'teacher --data ../shared/data/utkface --shard 0/2'],
+};
+
 /** Runs the command; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['data', 'out', 'size', 'views', 'pairs', 'limit', 'shard', 'teacher'], ['help']);
+  const args = parseCommandArgs(argv, help);
   const data = option(args, 'data');
-  const usage = 'usage: facevq teacher --data DIR [--teacher faceres|dlib] [--out DIR] [--size 64] [--views 2] [--pairs FILE]... [--limit N] [--shard i/n]';
-  if (!data || args.flags.has('help')) throw new UsageError(usage);
+  if (!data) throw new UsageError('--data is required');
   const teacherName = option(args, 'teacher', 'faceres');
-  if (teacherName !== 'faceres' && teacherName !== 'dlib') throw new UsageError(`--teacher must be faceres or dlib\n${usage}`);
+  if (teacherName !== 'faceres' && teacherName !== 'dlib') throw new UsageError('--teacher must be faceres or dlib');
   const size = numberOption(args, 'size', 64);
   const views = numberOption(args, 'views', 2);
   if (views !== 1 && views !== 2) throw new UsageError('--views must be 1 (the face) or 2 (the face and its mirror image)');

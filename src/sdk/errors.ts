@@ -22,6 +22,8 @@ export const FACE_ENCODER_ERROR_CODES = [
   'E_INPUT',
   /** Face detection found no face. */
   'E_NO_FACE',
+  /** The image is empty, in no format the decoder reads, or corrupt (a truncated file, say). */
+  'E_IMAGE',
 ] as const;
 
 /** A stable {@link FaceEncoderError} code. */

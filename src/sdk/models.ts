@@ -1,5 +1,5 @@
 /**
- * The models that ship in the package (`models/`: profiles `m.fvqp`, `s.fvqp` and the encoder
+ * The models that ship in the package (`models/`: profiles `m.fvqp`, `s.fvqp`, `xs.fvqp` and the encoder
  * ONNX they name). Node reads them from disk, resolved relative to this module so the source tree
  * (`src/sdk/`) and the built package (`dist/`) both find them. Elsewhere (browsers, Workers, React
  * Native) nothing is read or fetched: the app passes the bytes.
@@ -8,7 +8,7 @@ import { importOptional } from './_optional.js';
 import { FaceEncoderError } from './errors.js';
 
 /** Names of the profiles that ship in `models/` (the first is the recommended default). */
-export const SHIPPED_PROFILES = ['m', 's'] as const;
+export const SHIPPED_PROFILES = ['m', 's', 'xs'] as const;
 
 /** A shipped profile's name. */
 export type ShippedProfile = (typeof SHIPPED_PROFILES)[number];

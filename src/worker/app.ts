@@ -11,10 +11,11 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { FacevqError } from '../codec/index.js';
+import { allowedMethods } from './allow.js';
 import { authenticate, type AuthEnv } from './auth/middleware.js';
 import { TokenBuckets } from './auth/rate-limit.js';
 import { DEFAULT_LIMITS, type AppLimits, type AppOptions, type ServiceDeps } from './config.js';
-import { ServiceError, statusOf, type ApiErrorCode, type ErrorBody } from './errors.js';
+import { quoted, ServiceError, statusOf, type ApiErrorCode, type ErrorBody } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { galleryRoutes } from './routes/galleries.js';
 import { metaRoutes } from './routes/meta.js';
@@ -54,7 +55,14 @@ export function createApp(options: AppOptions): FacevqApp {
   app.route('/v1', metaRoutes(deps));
   app.route('/v1', galleryRoutes(deps));
 
-  app.notFound((c) => errorResponse(c, 'E_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
+  const methodsAt = allowedMethods(app);
+  app.notFound((c) => {
+    const allowed = methodsAt(c.req.path);
+    if (allowed.length > 0) {
+      return errorResponse(c, 'E_METHOD_NOT_ALLOWED', `${c.req.path} answers ${allowed.join(', ')}, not ${c.req.method}`, { Allow: allowed.join(', ') });
+    }
+    return errorResponse(c, 'E_NOT_FOUND', `no route ${c.req.method} ${quoted(c.req.path)}`);
+  });
   app.onError((error, c) => {
     if (error instanceof ServiceError) return errorResponse(c, error.code, error.message, error.headers);
     if (error instanceof FacevqError) return errorResponse(c, error.code, error.message);

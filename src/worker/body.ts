@@ -5,7 +5,31 @@
  * `Content-Length` cannot make the service buffer more than the limit.
  */
 import { BATCH_MEDIA_TYPE, decodeBatch, MEDIA_TYPE, type BatchItem } from '../codec/index.js';
+import { imageFormat } from '../sdk/image-format.js';
 import { reject } from './errors.js';
+
+/**
+ * `E_BODY_TOO_LARGE`; when the body's first bytes are an image's signature (a photo posted where
+ * its payload belongs, the usual cause), the message says so.
+ */
+function tooLarge(detail: string, head: Uint8Array | undefined): never {
+  const format = head && imageFormat(head);
+  const hint = format ? `; the body is a ${format.toUpperCase()} image: post the face's payload (.fvq, from \`facevq encode\` or the SDK), not the photo` : '';
+  return reject('E_BODY_TOO_LARGE', detail + hint);
+}
+
+/** The first bytes of a body that will not be read whole, for {@link tooLarge}'s hint. */
+async function peek(req: Request): Promise<Uint8Array | undefined> {
+  if (!req.body) return undefined;
+  const reader = req.body.getReader();
+  try {
+    return (await reader.read()).value;
+  } catch {
+    return undefined;
+  } finally {
+    void reader.cancel().catch(() => undefined);
+  }
+}
 
 /** Media types accepted for one payload. */
 export const SINGLE_TYPES = [MEDIA_TYPE, 'application/octet-stream'] as const;
@@ -27,10 +51,10 @@ export function mediaType(req: Request): string {
 export async function readLimited(req: Request, max: number): Promise<Uint8Array> {
   const header = req.headers.get('content-length');
   const declared = header === null ? NaN : Number(header);
-  if (declared > max) reject('E_BODY_TOO_LARGE', `body of ${declared} bytes exceeds the limit of ${max}`);
+  if (declared > max) tooLarge(`body of ${declared} bytes exceeds the limit of ${max}`, await peek(req));
   if (declared >= 0) {
     const whole = new Uint8Array(await req.arrayBuffer());
-    if (whole.byteLength > max) reject('E_BODY_TOO_LARGE', `body exceeds the limit of ${max} bytes`);
+    if (whole.byteLength > max) tooLarge(`body exceeds the limit of ${max} bytes`, whole);
     return whole;
   }
   if (!req.body) return new Uint8Array(0);
@@ -43,7 +67,7 @@ export async function readLimited(req: Request, max: number): Promise<Uint8Array
     size += value.byteLength;
     if (size > max) {
       await reader.cancel();
-      reject('E_BODY_TOO_LARGE', `body exceeds the limit of ${max} bytes`);
+      tooLarge(`body exceeds the limit of ${max} bytes`, chunks[0] ?? value);
     }
     chunks.push(value);
   }

@@ -3,7 +3,7 @@
  * is calibrated for, or a raw cosine threshold), k and the scan precision.
  */
 import type { Profile } from '../codec/index.js';
-import { reject } from './errors.js';
+import { quoted, reject } from './errors.js';
 import type { Precision } from './match/matrix.js';
 
 /** False-accept rates with a calibrated threshold in every profile (§10.2 `thresholds`). */
@@ -23,12 +23,12 @@ export function resolveThreshold(profile: Profile, far: string | undefined, thre
   if (far !== undefined && threshold !== undefined) reject('E_BAD_REQUEST', 'give either far or threshold, not both');
   if (threshold !== undefined) {
     const t = Number(threshold);
-    if (threshold.trim() === '' || !(t >= -1 && t <= 1)) reject('E_BAD_REQUEST', `threshold must be a number in [-1, 1], got ${JSON.stringify(threshold)}`);
+    if (threshold.trim() === '' || !(t >= -1 && t <= 1)) reject('E_BAD_REQUEST', `threshold must be a number in [-1, 1], got ${quoted(threshold)}`);
     return { threshold: t, far: null };
   }
   const value = far === undefined ? 1e-3 : Number(far);
   const entry = Object.entries(FARS).find(([k]) => Number(k) === value);
-  if (!entry) reject('E_BAD_REQUEST', `far must be one of ${Object.keys(FARS).join(', ')}, got ${JSON.stringify(far)}`);
+  if (!entry) reject('E_BAD_REQUEST', `far must be one of ${Object.keys(FARS).join(', ')}, got ${quoted(far)}`);
   return { threshold: profile.thresholds[entry[1]], far: value };
 }
 
@@ -36,14 +36,14 @@ export function resolveThreshold(profile: Profile, far: string | undefined, thre
 export function parseK(raw: string | undefined, max: number): number {
   if (raw === undefined) return Math.min(5, max);
   const k = Number(raw);
-  if (!Number.isInteger(k) || k < 1 || k > max) reject('E_BAD_REQUEST', `k must be an integer in 1..${max}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(k) || k < 1 || k > max) reject('E_BAD_REQUEST', `k must be an integer in 1..${max}, got ${quoted(raw)}`);
   return k;
 }
 
 /** `precision` from the query: `f32`, `i8` or `auto`. */
 export function parsePrecision(raw: string | undefined, fallback: Precision): Precision {
   if (raw === undefined) return fallback;
-  if (raw !== 'f32' && raw !== 'i8' && raw !== 'auto') reject('E_BAD_REQUEST', `precision must be f32, i8 or auto, got ${JSON.stringify(raw)}`);
+  if (raw !== 'f32' && raw !== 'i8' && raw !== 'auto') reject('E_BAD_REQUEST', `precision must be f32, i8 or auto, got ${quoted(raw)}`);
   return raw;
 }
 
@@ -51,6 +51,6 @@ export function parsePrecision(raw: string | undefined, fallback: Precision): Pr
 export function parseLimit(raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) reject('E_BAD_REQUEST', `limit must be an integer in 1..${max}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < 1 || n > max) reject('E_BAD_REQUEST', `limit must be an integer in 1..${max}, got ${quoted(raw)}`);
   return n;
 }

@@ -14,6 +14,7 @@ export const SERVICE_CODES = {
   E_PROFILE_MISMATCH: 409,
   E_SUBJECT_FULL: 409,
   E_GALLERY_FULL: 409,
+  E_METHOD_NOT_ALLOWED: 405,
   E_BODY_TOO_LARGE: 413,
   E_UNSUPPORTED_MEDIA_TYPE: 415,
   E_RATE_LIMITED: 429,
@@ -76,4 +77,17 @@ export function reject(code: ApiErrorCode, message: string, headers?: Record<str
 /** The JSON body of an error response. */
 export interface ErrorBody {
   error: { code: ApiErrorCode; message: string };
+}
+
+/** Longest piece of client input an error message repeats. */
+export const QUOTE_MAX = 64;
+
+/**
+ * Client input as an error message shows it: JSON-quoted and cut to {@link QUOTE_MAX}
+ * characters, saying how long it was, so a 5,000-character name is not echoed back whole.
+ */
+export function quoted(input: string | null | undefined): string {
+  if (input === null || input === undefined) return String(input);
+  if (input.length <= QUOTE_MAX) return JSON.stringify(input);
+  return `${JSON.stringify(input.slice(0, QUOTE_MAX))}... (${input.length} characters)`;
 }

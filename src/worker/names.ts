@@ -3,7 +3,7 @@
  * so storage keys can join them with `/` unambiguously (a tenant's galleries are namespaced as
  * `tenant/gallery`; neither part may contain `/`).
  */
-import { reject } from './errors.js';
+import { quoted, reject } from './errors.js';
 
 /** Tenant and gallery names: 1..64 of `A-Z a-z 0-9 . _ -`, starting with a letter or digit. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -24,12 +24,12 @@ export function galleryKey(ref: GalleryRef): string {
 
 /** Checks a tenant or gallery name; `E_BAD_REQUEST` otherwise. */
 export function checkName(kind: 'tenant' | 'gallery', name: string): string {
-  if (!NAME_PATTERN.test(name)) reject('E_BAD_REQUEST', `invalid ${kind} name ${JSON.stringify(name)}: expected ${NAME_PATTERN}`);
+  if (!NAME_PATTERN.test(name)) reject('E_BAD_REQUEST', `invalid ${kind} name ${quoted(name)}: expected ${NAME_PATTERN}`);
   return name;
 }
 
 /** Checks a subject id; `E_BAD_REQUEST` otherwise. */
 export function checkSubject(id: string): string {
-  if (!SUBJECT_PATTERN.test(id)) reject('E_BAD_REQUEST', `invalid subject id ${JSON.stringify(id)}: expected ${SUBJECT_PATTERN}`);
+  if (!SUBJECT_PATTERN.test(id)) reject('E_BAD_REQUEST', `invalid subject id ${quoted(id)}: expected ${SUBJECT_PATTERN}`);
   return id;
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../_cli.js';
 import { decodeGrid, readProfile } from '../../src/codec/index.js';
 import { run } from '../../src/cli/encode.js';
-import { UsageError } from '../../src/cli/args.js';
+import { UsageError } from '../../src/cli/errors.js';
 import { demoChips, demoImagePaths } from './_faces.js';
 import { ENCODER_PATH, testProfileBytes } from './_profile.js';
 

@@ -149,6 +149,28 @@ export function appSuite(name: string, setup: () => Promise<AppHarness>): void {
       expect(allBad).toMatchObject({ status: 422, body: { error: { code: 'E_CHECK' } } });
     }));
 
+    it('tells a client what went wrong: a photo for a payload, a long name, a wrong method', withApp(async ({ fetch }) => {
+      const jpeg = new Uint8Array(10_000);
+      jpeg.set([0xff, 0xd8, 0xff, 0xe0]);
+      const photo = await call(fetch, 'POST', `/v1/galleries/${fresh()}/identify`, { key: KEYS.aRead, body: jpeg });
+      expect(photo).toMatchObject({ status: 413, body: { error: { code: 'E_BODY_TOO_LARGE' } } });
+      expect(photo.body.error.message).toContain('JPEG image: post the face\'s payload (.fvq');
+      const zeros = await call(fetch, 'POST', `/v1/galleries/${fresh()}/identify`, { key: KEYS.aRead, body: new Uint8Array(10_000) });
+      expect(zeros.body.error.message).not.toContain('image');
+
+      const long = 'a'.repeat(5000);
+      const r = await call(fetch, 'GET', `/v1/galleries/${long}`, { key: KEYS.aRead });
+      expect(r).toMatchObject({ status: 400, body: { error: { code: 'E_BAD_REQUEST' } } });
+      expect(r.body.error.message.length).toBeLessThan(300);
+      expect(r.body.error.message).toContain('(5000 characters)');
+
+      const get = await call(fetch, 'GET', `/v1/galleries/${fresh()}/identify`, { key: KEYS.aRead });
+      expect(get).toMatchObject({ status: 405, body: { error: { code: 'E_METHOD_NOT_ALLOWED' } } });
+      expect(get.headers.get('allow')).toBe('POST');
+      expect((await call(fetch, 'PUT', '/v1/galleries/x', { key: KEYS.aRead })).headers.get('allow')).toBe('DELETE, GET, HEAD');
+      expect(await call(fetch, 'GET', '/v1/nothing-here', { key: KEYS.aRead })).toMatchObject({ status: 404, body: { error: { code: 'E_NOT_FOUND' } } });
+    }));
+
     it('pages subjects with a cursor', withApp(async ({ fetch, m }) => {
       const g = fresh();
       const src = syntheticPayloads(m, 7);

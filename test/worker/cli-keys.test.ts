@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../_cli.js';
-import { UsageError } from '../../src/cli/args.js';
+import { UsageError } from '../../src/cli/errors.js';
 import { run } from '../../src/cli/keys.js';
 import { checkKeyRecord, hashKey } from '../../src/worker/auth/keys.js';
 import { SqlKeyStore } from '../../src/worker/auth/sql-keys.js';

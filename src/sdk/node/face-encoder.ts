@@ -69,6 +69,26 @@ export class NodeFaceEncoder extends FaceEncoder {
     return { ...encoded, face, width: rgb.width, height: rgb.height };
   }
 
+  /**
+   * Detects every face in an image (a path or encoded bytes) and encodes each, the face nearest
+   * the centre first (the one {@link encodeImage} takes). Throws `E_NO_FACE` when there is none.
+   */
+  async encodeAllFaces(image: string | Uint8Array, options: EncodeFaceOptions = {}): Promise<EncodedImage[]> {
+    const rgb = await decodeImage(image);
+    const detector = await this.detector();
+    // detectAll has no second try on a bordered image, which tight crops need: detect() has.
+    let found = await detector.detectAll(rgb);
+    if (found.length === 0) found = [await detector.detect(rgb, false)].filter((f) => f !== undefined);
+    if (found.length === 0) throw new FaceEncoderError('E_NO_FACE', `no face found in ${typeof image === 'string' ? image : 'the image'}`);
+    const pixels = { pixels: rgb.data, width: rgb.width, height: rgb.height, channels: 3 as const };
+    const out: EncodedImage[] = [];
+    for (const face of found) {
+      const encoded = await this.encode({ ...pixels, landmarks5: face.landmarks5 }, options);
+      out.push({ ...encoded, face: { box: face.box, landmarks5: face.landmarks5, source: 'detected' }, width: rgb.width, height: rgb.height });
+    }
+    return out;
+  }
+
   /** face-api, loaded on first use (detector and landmarks only). */
   private detector(): Promise<FaceApi> {
     this.faceApi ??= FaceApi.load({ descriptor: false });

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { landmarks5From68 } from '../align.js';
+import { FaceEncoderError } from '../errors.js';
 import type { RgbImage } from './image.js';
 
 /** A face box in image pixels. */
@@ -65,8 +66,9 @@ export class FaceApi {
       wasm = require('@tensorflow/tfjs-backend-wasm');
       faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
     } catch (cause) {
-      throw new Error(
-        'facevq: face detection needs the optional peer dependencies @vladmandic/face-api, @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm',
+      throw new FaceEncoderError(
+        'E_RUNTIME_UNAVAILABLE',
+        'face detection needs the optional packages @vladmandic/face-api, @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm: npm i @vladmandic/face-api @tensorflow/tfjs @tensorflow/tfjs-backend-wasm',
         { cause },
       );
     }

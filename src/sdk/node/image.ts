@@ -1,7 +1,9 @@
 /** Image decoding in Node, through sharp (an optional peer dependency). */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { decodePnm, isPnm } from './pnm.js';
+import { FaceEncoderError } from '../errors.js';
+import { imageFormat } from '../image-format.js';
+import { decodePnm } from './pnm.js';
 
 /** Decoded pixels: row-major RGB, 3 bytes a pixel. */
 export interface RgbImage {
@@ -20,17 +22,31 @@ export function loadSharp(): Sharp {
   try {
     sharpModule = createRequire(import.meta.url)('sharp') as Sharp;
   } catch (cause) {
-    throw new Error('facevq: decoding image files needs the optional peer dependency sharp (npm i sharp)', { cause });
+    throw new FaceEncoderError('E_RUNTIME_UNAVAILABLE', 'decoding image files needs the optional package sharp: npm i sharp', { cause });
   }
   return sharpModule;
 }
 
-/** Decodes an image file or encoded buffer to RGB: JPEG, PNG, WebP, GIF, TIFF through sharp, PGM/PPM (which sharp does not read) through pnm.ts. */
+/**
+ * Decodes an image file or encoded buffer to RGB: JPEG, PNG, WebP, GIF, TIFF, AVIF/HEIF through
+ * sharp, PGM/PPM (which sharp does not read) through pnm.ts. Throws {@link FaceEncoderError}
+ * `E_IMAGE` for an empty file, another format or a corrupt one (sharp's own error as the cause).
+ */
 export async function decodeImage(input: string | Uint8Array): Promise<RgbImage> {
   const bytes = typeof input === 'string' ? new Uint8Array(fs.readFileSync(input)) : input;
-  if (isPnm(bytes)) return decodePnm(bytes);
+  const name = typeof input === 'string' ? input : 'the image';
+  const format = imageFormat(bytes);
+  if (bytes.length === 0) throw new FaceEncoderError('E_IMAGE', `${name} is empty (0 bytes)`);
+  if (format === undefined) throw new FaceEncoderError('E_IMAGE', `${name} is not a JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF, PGM or PPM image`);
+  if (format === 'pnm') return decodePnm(bytes);
   const sharp = loadSharp();
-  const { data, info } = await sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  let decoded: { data: Buffer; info: { channels: number; width: number; height: number } };
+  try {
+    decoded = await sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  } catch (cause) {
+    throw new FaceEncoderError('E_IMAGE', `${name}: cannot decode this ${format.toUpperCase()} file (${(cause as Error).message.trim()})`, { cause });
+  }
+  const { data, info } = decoded;
   const rgb = info.channels === 3 ? data : expandToRgb(data, info.channels);
   return { data: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length), width: info.width, height: info.height };
 }

@@ -28,12 +28,20 @@ export function createNodeService(db: string, profilesDir: string, limits?: Part
   return { app, store, keys, close: () => store.close() };
 }
 
-/** Serves `app` on `host:port` (0: any free port); resolves with the URL and a stop function. */
+/**
+ * Serves `app` on `host:port` (0: any free port); resolves with the URL and a stop function,
+ * rejects with the listen error (`EADDRINUSE`, say). `close()` stops accepting, lets the requests
+ * in flight finish (idle keep-alive connections are closed) and resolves when all are done.
+ */
 export function listen(app: FacevqApp, port: number, host: string): Promise<{ url: string; close(): Promise<void> }> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => resolve({
-      url: `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`,
-      close: () => new Promise<void>((done) => server.close(() => done())),
-    }));
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => {
+      server.off('error', reject);
+      resolve({
+        url: `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+    server.once('error', reject);
   });
 }

@@ -21,6 +21,12 @@ export interface WorkerEnv {
   FACEVQ_RATE?: string;
 }
 
+/** Logged once per isolate (a Worker has no start-up hook that sees its secrets) when no key is configured. */
+export const NO_KEYS =
+  'facevq: no API keys configured (FACEVQ_KEYS is empty), so every /v1 call answers 401. Make one with ' +
+  '`npx facevq keys hash --tenant NAME` and put its record in FACEVQ_KEYS: in .dev.vars for wrangler dev ' +
+  "(FACEVQ_KEYS='[{...}]'), with `npx wrangler secret put FACEVQ_KEYS` when deployed.";
+
 /** The fetch handler for profile files `files` (`.fvqp` bytes). */
 export function createWorker(files: readonly ArrayBuffer[]): { fetch(req: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> } {
   const profiles = ProfileRegistry.fromFiles(files.map((f) => new Uint8Array(f)), scanWasm);
@@ -31,7 +37,9 @@ export function createWorker(files: readonly ArrayBuffer[]): { fetch(req: Reques
       if (built?.keys !== keys || built.rate !== rate) {
         const [perSecond, burst] = rate.split('/').map(Number);
         const limits = { rate: rate === 'off' ? null : { perSecond: perSecond!, burst: burst ?? 2 * perSecond! } };
-        built = { keys, rate, app: createApp({ store: new DurableObjectStore(env.GALLERIES), profiles, keys: StaticKeyStore.fromJson(keys), limits }) };
+        const keyStore = StaticKeyStore.fromJson(keys);
+        if (keyStore.size === 0) console.warn(NO_KEYS);
+        built = { keys, rate, app: createApp({ store: new DurableObjectStore(env.GALLERIES), profiles, keys: keyStore, limits }) };
       }
       return built.app.fetch(req, env);
     },

@@ -116,4 +116,9 @@ export class StaticKeyStore implements KeyStore {
   lookup(hash: string): KeyRecord | null {
     return this.byHash.get(hash) ?? null;
   }
+
+  /** How many keys it holds. */
+  get size(): number {
+    return this.byHash.size;
+  }
 }
