@@ -64,6 +64,36 @@ describe('facevq encode', () => {
     expect(status).toBe(1);
   });
 
+  it('of several faces encodes the one nearest the centre and says so; --all encodes each, --face N another', async () => {
+    const group = demoImagePaths().find((f) => f.endsWith('sample1.jpg'))!;
+    const outDir = path.join(dir, 'group') + '/';
+    const args = [group, '--profile', profilePath, '--runtime', 'ts'];
+    const one = await runCli(run, [...args, '--out', outDir]);
+    expect(one.code, one.stderr).toBe(0);
+    const found = Number(/: (\d+) faces found; encoded the one nearest the centre \(face 0\)\. --face N takes another, --all encodes each/.exec(one.stderr)?.[1]);
+    expect(found).toBeGreaterThan(1);
+    expect(one.stdout).toMatch(new RegExp(`^${path.join(outDir, 'sample1.fvq')}  \\d+ bytes`));
+    const all = await runCli(run, [...args, '--out', outDir, '--all']);
+    expect(all.stdout.trim().split('\n')).toHaveLength(found);
+    expect(fs.readdirSync(outDir).filter((f) => /^sample1\.\d+\.fvq$/.test(f))).toHaveLength(found);
+    expect(fs.readFileSync(path.join(outDir, 'sample1.0.fvq'))).toEqual(fs.readFileSync(path.join(outDir, 'sample1.fvq')));
+    const second = path.join(dir, 'second.fvq');
+    expect((await runCli(run, [...args, '--face', '1', '--out', second])).code).toBe(0);
+    expect(fs.readFileSync(second)).toEqual(fs.readFileSync(path.join(outDir, 'sample1.1.fvq')));
+    const beyond = await runCli(run, [...args, '--face', String(found), '--out', second]);
+    expect(beyond.code).toBe(1);
+    expect(beyond.stderr).toContain(`E_NO_FACE: ${group}: --face ${found} asked, but ${found} faces found`);
+  });
+
+  it('reports a truncated JPEG as E_IMAGE, in one line', async () => {
+    const whole = fs.readFileSync(demoImagePaths()[0]!);
+    const truncated = path.join(dir, 'truncated.jpg');
+    fs.writeFileSync(truncated, whole.subarray(0, whole.length >> 1));
+    const r = await runCli(run, [truncated, '--profile', profilePath, '--box', '0,0,100,100', '--runtime', 'ts', '--out', dir + '/']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^facevq encode: E_IMAGE: ${truncated}: cannot decode this JPEG file \\(.+\\)$`, 'm'));
+  });
+
   it('rejects bad arguments', async () => {
     await expect(cli([])).rejects.toBeInstanceOf(UsageError);
     await expect(cli(['x.jpg', '--box', '1,2,3'])).rejects.toBeInstanceOf(UsageError);
