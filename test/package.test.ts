@@ -24,7 +24,8 @@ let files: string[] = [];
 function pack(): { tarball: string; files: string[] } {
   const r = spawnSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
   expect(r.status, r.stderr).toBe(0);
-  const [info] = JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+  // The prepack build prints to stdout too; the JSON report is the array at the end.
+  const [info] = JSON.parse(r.stdout.slice(r.stdout.lastIndexOf('[\n  {'))) as { filename: string; files: { path: string }[] }[];
   return { tarball: path.join(work, info!.filename), files: info!.files.map((f) => f.path) };
 }
 
