@@ -75,8 +75,9 @@ describe('npm pack', () => {
 });
 
 describe('the installed tarball', () => {
-  it('serves: healthz lists every shipped profile, and SIGTERM stops it cleanly', async () => {
-    const child = spawn('npx', ['--no', 'facevq', 'serve', '--port', '0', '--db', 'facevq.db'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+  it('serves: healthz lists every shipped profile, and Ctrl-C stops it cleanly', async () => {
+    // Its own process group, as a terminal's foreground job: Ctrl-C signals the whole group.
+    const child = spawn('npx', ['--no', 'facevq', 'serve', '--port', '0', '--db', 'facevq.db'], { cwd: app, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 120_000);
@@ -90,13 +91,14 @@ describe('the installed tarball', () => {
       };
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
-      child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
+      child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
     });
     const health = await (await fetch(`${url}/healthz`)).json();
     expect(health.profiles.sort()).toEqual(['m', 's', 'xs']);
-    const exited = new Promise<number | null>((done) => child.on('exit', done));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    process.kill(-child.pid!, 'SIGINT');
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('facevq: stopped') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(output).toContain('facevq: SIGINT: stopping');
     expect(output).toContain('facevq: stopped');
   }, 300_000);
 
