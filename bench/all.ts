@@ -42,6 +42,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1]?.split(',') ?? [] : [...BENCHES];
+  const strange = only.filter((b) => !(BENCHES as readonly string[]).includes(b));
+  if (only.length === 0 || strange.length > 0) {
+    process.stderr.write(`bench: --only takes some of ${BENCHES.join(',')}${strange.length ? `, not ${strange.join(',')}` : ''}\n`);
+    return 2;
+  }
   const benches: Record<string, BenchReport> = {};
   for (const name of BENCHES.filter((b) => only.includes(b))) {
     process.stderr.write(`\n=== bench:${name}\n`);
