@@ -96,7 +96,13 @@ def shard_spec(entry, repo):
     return os.path.join(repo, entry["path"]), entry.get("identity")
 
 
-def load(shards, val_mod=20, limit=None, statuses=("ok",), pca=None, extra=(), exclude=(), repo="", log=print):
+def is_holdout(label, holdout_mod):
+    """Identities kept out of training and validation alike (CelebA id % holdout_mod == 0): never
+    seen people, for calibrating the profiles' thresholds on labelled impostor pairs."""
+    return holdout_mod > 0 and label >= 0 and label % holdout_mod == 0
+
+
+def load(shards, val_mod=20, limit=None, statuses=("ok",), pca=None, extra=(), exclude=(), repo="", holdout_mod=0, log=print):
     """Loads the rows of all shards whose status is in `statuses`. Returns dict with train crops
     and targets of every view ([n,V,64,64,3], [n,V,128]), validation crops of view 0 (the plain
     chip) with the targets of every view, paths, CelebA identity labels (-1 where unknown), counts
@@ -104,7 +110,8 @@ def load(shards, val_mod=20, limit=None, statuses=("ok",), pca=None, extra=(), e
     training rows (all views) unless given (a schedule from a checkpoint keeps its targets).
     Rows of the `extra` shards only ever train: the validation split stays that of `shards`, so
     runs with and without extra data are validated on the same images. `exclude` holds
-    "SHARD_FOLDER/PATH" strings of rows to drop (the near-duplicates of LFW images, dedup.py)."""
+    "SHARD_FOLDER/PATH" strings of rows to drop (the near-duplicates of LFW images, dedup.py);
+    identities that is_holdout(label, holdout_mod) names are dropped too."""
     paths, status, crops, teacher, train_only, labels, keys = [], [], [], [], [], [], []
     entries = [(e, False) for e in shards] + [(e, True) for e in extra]
     for entry, only_train in entries:
@@ -128,7 +135,9 @@ def load(shards, val_mod=20, limit=None, statuses=("ok",), pca=None, extra=(), e
     excluded = set(exclude)
     dropped = np.array([k in excluded for k in keys], dtype=bool)
     counts["excluded"] = int(dropped.sum())
-    ok = np.array([s in statuses for s in status], dtype=bool) & ~dropped
+    held = np.array([is_holdout(l, holdout_mod) for l in labels], dtype=bool)
+    counts["holdout"] = int(held.sum())
+    ok = np.array([s in statuses for s in status], dtype=bool) & ~dropped & ~held
     val = np.array([is_val(p, val_mod) and not x for p, x in zip(paths, train_only)], dtype=bool)
     tr_idx = np.nonzero(ok & ~val)[0]
     va_idx = np.nonzero(ok & val)[0]

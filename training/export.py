@@ -133,7 +133,7 @@ def main():
     else:
         exclude = json.load(open(os.path.join(REPO, cfg["exclude"])))["exclude"] if cfg.get("exclude") else []
         data = load(cfg["shards"], val_mod=cfg["val_mod"], statuses=tuple(cfg.get("statuses", ["ok"])), pca=ck.get("pca"),
-                    extra=cfg.get("extra_shards", []), exclude=exclude, repo=REPO, log=log)
+                    extra=cfg.get("extra_shards", []), exclude=exclude, repo=REPO, holdout_mod=cfg.get("holdout_identity_mod", 0), log=log)
         meta = teacher_meta(shard_spec(cfg["shards"][0], REPO)[0])
         crop_meta, teacher_name = meta["crop"], meta["teacher"]
     log("running the model over the training and validation sets")

@@ -96,7 +96,7 @@ def main():
     else:
         data = load(
             shards, val_mod=cfg["val_mod"], limit=cfg.get("limit"), statuses=tuple(cfg.get("statuses", ["ok"])),
-            pca=init_pca, extra=extra, exclude=exclude, repo=REPO, log=log,
+            pca=init_pca, extra=extra, exclude=exclude, repo=REPO, holdout_mod=cfg.get("holdout_identity_mod", 0), log=log,
         )
     xs, ts = data["train_crops"], data["train_teacher"]
     n = xs.shape[0]
