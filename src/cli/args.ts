@@ -2,6 +2,9 @@
 import { UsageError } from './errors.js';
 import { optionNames, type CommandHelp } from './help.js';
 
+// Commands written before errors.ts took UsageError from here.
+export { UsageError } from './errors.js';
+
 /** Parsed arguments: named options (repeatable ones collect into arrays) and positionals. */
 export interface ParsedArgs {
   options: Map<string, string[]>;

@@ -28,4 +28,5 @@ export const COMMANDS: readonly Command[] = [
   { name: 'teacher', summary: 'cache aligned crops and teacher descriptors of a dataset', load: () => import('./teacher.js') },
   { name: 'eval', summary: 'evaluate profiles and baselines on LFW, pairs or identification', load: () => import('./eval.js') },
   { name: 'profile', summary: 'assemble a profile file from a training export', load: () => import('./profile.js') },
+  { name: 'calibrate', summary: "calibrate the profiles' thresholds on labelled impostor pairs", load: () => import('./calibrate.js') },
 ];
