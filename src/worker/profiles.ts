@@ -4,8 +4,7 @@
  * which each runtime loads its own way (Node reads `models/`, the Worker imports them as Data
  * modules).
  */
-import { decodeGrid, isFacevqError, ProfileSet, readProfile, type Extensions, type Mode, type Profile } from '../codec/index.js';
-import { reject } from './errors.js';
+import { decodeGrid, ProfileSet, readProfile, type Extensions, type Mode, type Profile } from '../codec/index.js';
 import { Embedder } from './embedder.js';
 import type { ProfileBinding } from './store/types.js';
 
@@ -61,16 +60,7 @@ export class ProfileRegistry {
 
   /** Decodes a payload and embeds its grid; throws the codec's `FacevqError` for a bad payload. */
   embed(payload: Uint8Array): Embedded {
-    let decoded;
-    try {
-      decoded = decodeGrid(payload, this.set);
-    } catch (error) {
-      // Say which profiles are here: the Worker, for one, bundles m and s but not xs.
-      if (isFacevqError(error) && error.code === 'E_PROFILE_UNKNOWN') {
-        reject('E_PROFILE_UNKNOWN', `${error.message}; this service holds ${[...this.set].map((p) => `${p.name} (id ${p.id})`).join(', ')}`);
-      }
-      throw error;
-    }
+    const decoded = decodeGrid(payload, this.set);
     return {
       profile: decoded.profile,
       binding: this.binding(decoded.profile),
