@@ -3,8 +3,9 @@
  * landmarks) and, where `facevq teacher` already computed it, the teacher's raw descriptor.
  *
  * Detections come, in this order, from the teacher caches of `facevq teacher` (same code,
- * `FaceApi.detect(image, true)`, so reusing them is honest; their landmarks are rounded to 0.01
- * px), from this module's own cache, or from running face-api now. Images without a detected face
+ * `FaceApi.detect(image, true)`, so reusing them is honest; landmarks are rounded to 0.01 px at
+ * detection, in align.ts, so stored and fresh ones give the same crop), from this module's own
+ * cache, or from running face-api now. Images without a detected face
  * get face-api's fallback box (a central square) and are counted.
  */
 import fs from 'node:fs';
