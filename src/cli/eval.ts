@@ -101,6 +101,7 @@ function setup(args: ParsedArgs, data: string): Setup {
     throw new UsageError((error as Error).message);
   }
   const source = new FaceSource(data, { teacherCacheRoot: path.join(cacheRoot, 'teacher'), detectCacheDir: path.join(cacheRoot, 'eval', 'detect'), faceApi });
+  if (source.staleTeacherCaches.length > 0) notes.push(`not read, made by other detection code (src/eval/code-versions.ts): ${source.staleTeacherCaches.join(', ')}`);
   return { methods, methodOptions, source, cacheDir: cacheDirFor(path.join(cacheRoot, 'eval'), data), out: option(args, 'out', path.join(cacheRoot, 'eval', 'report'))!, notes };
 }
 

@@ -12,10 +12,12 @@
  *   index.jsonl  one JSON object a row: path (relative to DIR), status (ok | fallback | failed), box, lm5
  *   crops.u8     rows of size*size*3 bytes, the aligned RGB crop (align.ts), zeros when failed
  *   teacher.f32  rows of views*descriptorDim float32, little-endian, zeros when failed
- *   meta.json    crop size, template, views, descriptorDim, teacher and detector names
+ *   meta.json    crop size, template, views, descriptorDim, teacher and detector names, and the
+ *                code keys of detection and teacher (src/eval/code-versions.ts)
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { codeKey } from '../eval/code-versions.js';
 import { FACE_TEMPLATE, alignFace } from '../sdk/align.js';
 import { FaceApi } from '../sdk/node/faceapi.js';
 import { FACERES_DIM, FaceRes } from '../sdk/node/faceres.js';
@@ -87,10 +89,13 @@ export async function run(argv: string[]): Promise<number> {
     : 'face-api faceRecognitionNet (dlib ResNet-34), face-api box crop';
   fs.mkdirSync(out, { recursive: true });
   const metaFile = path.join(out, 'meta.json');
-  const meta = { crop: { size, channels: 3, template: FACE_TEMPLATE }, views, descriptorDim: dim, teacher: teacherDescription, detector: 'face-api tinyFaceDetector 320 + faceLandmark68Net', data: path.resolve(data) };
+  // `code` keys the rows on the code that made them: `facevq eval` reads only caches of its own code.
+  const code = { detection: codeKey('detection'), teacher: codeKey('teacher') };
+  const meta = { crop: { size, channels: 3, template: FACE_TEMPLATE }, views, descriptorDim: dim, teacher: teacherDescription, detector: 'face-api tinyFaceDetector 320 + faceLandmark68Net', data: path.resolve(data), code };
   if (fs.existsSync(metaFile)) {
     const old = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
     if (old.teacher !== meta.teacher || old.views !== views || old.crop?.size !== size) throw new UsageError(`${out} holds another teacher, crop size or view count: pick another --out`);
+    if (JSON.stringify(old.code) !== JSON.stringify(code)) throw new UsageError(`${out} was made by other detection or teacher code (${JSON.stringify(old.code ?? 'not recorded')}, now ${JSON.stringify(code)}): pick another --out`);
   }
   fs.writeFileSync(metaFile, JSON.stringify(meta, null, 2));
 
