@@ -13,6 +13,7 @@ import type { RgbImage } from '../../sdk/node/image.js';
 import type { Teacher } from '../teacher.js';
 import type { LoadedProfile } from './facevq.js';
 import type { PayloadEncoder } from './device-encoder.js';
+import { codeKey } from '../code-versions.js';
 import { fingerprint, type SourceMethod } from './method.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- onnxruntime-node is an optional peer */
@@ -61,7 +62,7 @@ export function reconstructMethod(
   return {
     kind: 'source',
     name: `paper:reconstruct-${profile.name}`,
-    cacheKey: () => `paper_reconstruct_${profile.name}-${fingerprint([{ file }, { file: decoderFile }, 'teacher on reconstruction', teacher.id])}`,
+    cacheKey: () => `paper_reconstruct_${profile.name}-${fingerprint([{ file }, { file: decoderFile }, 'teacher on reconstruction', teacher.id, codeKey('detection', 'paper')])}`,
     describe: () => `the paper's method: ${profile.name} indices, reconstructed by ${decoderFile.split(/[\\/]/).pop()}, teacher on the 64x64 reconstruction`,
     async embed(face) {
       const { payload } = await (await encoder()).encode(await face.image(), face.landmarks5);
