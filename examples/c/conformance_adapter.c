@@ -319,20 +319,28 @@ static const fvq_profile *load_profile(const char *path, const char **err) {
   return &cache[n_cached++].profile;
 }
 
-/* "profile": a path or an array of paths. Returns the count, or -1 with *err set. */
+/* "profile": a path or an array of paths. Returns the count held, or -1 with *err set. The same
+ * profile named twice is held once; two different profiles with one id are refused (§2.2). */
 static long load_profiles(const json *req, const fvq_profile **out, size_t cap, const char **err) {
   const json *pj = get(req, "profile");
-  size_t i;
+  size_t i, j, n = 0;
   *err = "bad request: profile";
   if (pj && pj->type == J_STR) {
     return (out[0] = load_profile(pj->str, err)) ? 1 : -1;
   }
   if (!pj || pj->type != J_ARR || pj->n > cap) return -1;
   for (i = 0; i < pj->n; i++) {
+    const fvq_profile *p;
     if (pj->items[i].type != J_STR) return -1;
-    if (!(out[i] = load_profile(pj->items[i].str, err))) return -1;
+    if (!(p = load_profile(pj->items[i].str, err))) return -1;
+    for (j = 0; j < n && out[j]->id != p->id; j++) {}
+    if (j == n) out[n++] = p;
+    else if (memcmp(out[j]->sha256, p->sha256, 32) != 0) {
+      *err = "bad request: two different profiles with one id (spec/FORMAT.md 2.2)";
+      return -1;
+    }
   }
-  return (long)pj->n;
+  return (long)n;
 }
 
 /* ---------------------------------------------------------------- operations */

@@ -50,7 +50,7 @@ function profileOrderVectors(set: VectorSet, P: ReadonlyMap<string, NamedProfile
   const tiny = bodyOf(P.get('tiny')!.bytes);
   const mixed = bodyOf(P.get('mixed')!.bytes); // G = 3, K = 2, 7, 300, with contexts
   const ctx = mixed.context as { tables: Uint8Array[]; plane: Uint8Array; map: Uint8Array };
-  const withCtx = (c: Partial<typeof ctx>) => file(edit(mixed, 'context', { ...ctx, ...c }));
+  const withCtx = (c: { tables?: MsgInput; plane?: MsgInput; map?: MsgInput }) => file(edit(mixed, 'context', { ...ctx, ...c }));
   const oddMap = bytesOf(ctx.map, 0);
   const zeroTable0 = u16([0, 32768]); // plane 0 has K = 2
   const oddTable0 = bytesOf(ctx.tables[0]!, 0);
@@ -61,7 +61,7 @@ function profileOrderVectors(set: VectorSet, P: ReadonlyMap<string, NamedProfile
   // reference that is wrong is a table defect (TABLE).
   f.profile(withCtx({ map: oddMap }), 'context.map of odd byte length', '§10.2, §10.3', F);
   f.profile(withCtx({ tables: [oddTable0, ...ctx.tables.slice(1)] }), 'context.tables[0] of odd byte length', '§6.1, §10.2', F);
-  f.profile(withCtx({ tables: [[1, 32767] as MsgInput, ...ctx.tables.slice(1)] }), 'context.tables[0] an array, not a bin', '§10.2', F);
+  f.profile(withCtx({ tables: [[1, 32767], ...ctx.tables.slice(1)] }), 'context.tables[0] an array, not a bin', '§10.2', F);
   f.profile(file(edit(mixed, 'prior', [u16([16384, 16383, 1]), ...(mixed.prior as Uint8Array[]).slice(1)])), 'prior[0] of 3 entries for K = 2 (sum 2^15)', '§6.1', T);
   f.profile(withCtx({ plane: bytesOf(ctx.plane, 0) }), 'context.plane one entry long', '§10.3', T);
   f.profile(withCtx({ map: bytesOf(ctx.map, ctx.map.subarray(0, 2)) }), 'context.map one entry long', '§10.3', T);
@@ -77,7 +77,7 @@ function profileOrderVectors(set: VectorSet, P: ReadonlyMap<string, NamedProfile
   f.profile(withCtx({ map: oddMap, tables: [zeroTable0, ...ctx.tables.slice(1)] }), 'odd-length map and table 0 with a zero entry: the map length before the tables', '§10.3', F);
   f.profile(withCtx({ plane: badPlane1, tables: [oddTable0, ...ctx.tables.slice(1)] }), 'table 0 of odd length and context.plane[1] = 3: table 0 and its plane before table 1', '§10.3', F);
   f.profile(withCtx({ map: far, tables: [zeroTable0, ...ctx.tables.slice(1)] }), 'table 0 with a zero entry and the map naming no table: the tables before the map', '§10.3', T);
-  f.profile(withCtx({ tables: {} as MsgInput, map: 7 }), 'context.tables a map and context.map a uint: member types in the order tables, plane, map', '§10.3', F);
+  f.profile(withCtx({ tables: {}, map: 7 }), 'context.tables a map and context.map a uint: member types in the order tables, plane, map', '§10.3', F);
   f.profile(withCtx({ tables: Array.from({ length: 1025 }, () => ctx.tables[0]!), plane: new Uint8Array(0) }), '1025 context tables and a short plane: the count limit first', '§10.3, §14', L);
 
   // grid: h, w, then k and dim as arrays, G, the k/dim length match, H*W*G, then plane by plane.
