@@ -28,8 +28,26 @@ function firstCode<T>(faults: readonly Fault<T>[], chosen: readonly number[]): E
   return chosen.length === 0 ? 'ok' : faults[Math.min(...chosen)]!.code;
 }
 
-/** Sets of 1 to 5 distinct fault indexes. */
-const subsets = (n: number) => fc.uniqueArray(fc.nat(n - 1), { minLength: 1, maxLength: 5 });
+/**
+ * The two tests of a fault list: each fault alone gives its own code (so each is a real fault),
+ * and any 1 to 5 of them together the code of the first. `run` builds the input with the faults
+ * given (indexes into `faults`) and returns its code, or 'ok'.
+ */
+function itReportsTheFirst<T>(faults: readonly Fault<T>[], run: (chosen: readonly number[]) => string): void {
+  it('each fault alone gives its own code', () => {
+    expect(run([])).toBe('ok');
+    for (let i = 0; i < faults.length; i++) expect(run([i]), faults[i]!.name).toBe(faults[i]!.code);
+  });
+
+  it('several faults give the code of the first', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.nat(faults.length - 1), { minLength: 1, maxLength: 5 }), (chosen) => {
+        expect(run(chosen), chosen.map((i) => faults[i]!.name).join(', ')).toBe(firstCode(faults, chosen));
+      }),
+      { numRuns: 400 },
+    );
+  });
+}
 
 const u16 = (values: number[]) => new Uint8Array(Uint16Array.from(values).buffer);
 const plus = (bin: Uint8Array, byte: number) => Uint8Array.of(...bin, byte);
@@ -70,20 +88,7 @@ describe('profile file: several faults give the first in check order', () => {
     for (const i of [...chosen].sort((a, b) => a - b)) faults[i]!.apply(body);
     return errorCode(() => readProfile(profileFile(body as MsgInput)));
   };
-
-  it('each fault alone gives its own code', () => {
-    expect(read([])).toBe('ok');
-    for (let i = 0; i < faults.length; i++) expect(read([i]), faults[i]!.name).toBe(faults[i]!.code);
-  });
-
-  it('several faults give the code of the first', () => {
-    fc.assert(
-      fc.property(subsets(faults.length), (chosen) => {
-        expect(read(chosen), chosen.map((i) => faults[i]!.name).join(', ')).toBe(firstCode(faults, chosen));
-      }),
-      { numRuns: 400 },
-    );
-  });
+  itReportsTheFirst(faults, read);
 });
 
 describe('batch envelope: several faults give the first in check order', () => {
@@ -159,18 +164,5 @@ describe('encoder: several faults give the first in check order', () => {
     for (const i of chosen) faults[i]!.apply(r);
     return errorCode(() => encodeGrid(r.grid, profile, { mode: r.mode, extensions: r.extensions }));
   };
-
-  it('each fault alone gives its own code', () => {
-    expect(encode([])).toBe('ok');
-    for (let i = 0; i < faults.length; i++) expect(encode([i]), faults[i]!.name).toBe(faults[i]!.code);
-  });
-
-  it('several faults give the code of the first', () => {
-    fc.assert(
-      fc.property(subsets(faults.length), (chosen) => {
-        expect(encode(chosen), chosen.map((i) => faults[i]!.name).join(', ')).toBe(firstCode(faults, chosen));
-      }),
-      { numRuns: 400 },
-    );
-  });
+  itReportsTheFirst(faults, encode);
 });
