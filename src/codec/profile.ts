@@ -82,7 +82,9 @@ export interface Profile {
   readonly context?: ProfileContext;
   readonly head: { readonly dim: number; readonly layers: readonly HeadLayer[] };
   readonly thresholds: { readonly far1e2: number; readonly far1e3: number; readonly far1e4: number };
+  /** The face crop the encoder expects; `channels` is always 3 (RGB, §10.2). */
   readonly crop: { readonly size: number; readonly channels: number; readonly template: readonly number[] };
+  /** The device encoder; its input is `(x - mean) / std`, one `mean` and `std` for every channel (§10.2). */
   readonly encoder?: { readonly file: string; readonly sha256: Uint8Array; readonly mean: number; readonly std: number };
   readonly meta: Readonly<ProfileMeta>;
   /** The profile file as given to {@link readProfile}. */
