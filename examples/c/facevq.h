@@ -119,7 +119,8 @@ typedef struct {
   long bit_pos;        /* on failure: the bit where it was detected, or -1 */
 } fvq_decoded;
 
-/* Decodes a payload (§8) against the profiles the decoder holds. */
+/* Decodes a payload (§8) against the profiles the decoder holds: at most one per id (§2.2; the
+ * caller refuses a second, different profile under a held id when it assembles the list). */
 fvq_err fvq_decode(const uint8_t *payload, size_t n, const fvq_profile *const *profiles,
                    size_t n_profiles, fvq_decoded *out);
 
