@@ -5,6 +5,7 @@
  * from the source tree bundles on first request; `npm run build` writes `dist/demo/app.js`.
  */
 import { fileURLToPath } from 'node:url';
+import { importOptional } from '../sdk/_optional.js';
 
 /** Bare imports of the page and the file under `/demo/` that serves each. */
 export const VENDOR_MODULES: Record<string, string> = {
@@ -19,12 +20,9 @@ type Esbuild = typeof import('esbuild');
 
 /** The bundled page script, or undefined when esbuild is not installed (a built package ships `dist/demo/app.js`). */
 export async function bundlePage(entry = PAGE_ENTRY): Promise<string | undefined> {
-  let esbuild: Esbuild;
-  try {
-    esbuild = (await import('esbuild')) as Esbuild;
-  } catch {
-    return undefined;
-  }
+  const module = await importOptional<Esbuild & { default?: Esbuild }>('esbuild'); // hidden from tsup, which would bundle it
+  const esbuild = module?.build ? module : module?.default;
+  if (!esbuild?.build) return undefined;
   const result = await esbuild.build({
     entryPoints: [entry],
     bundle: true,
