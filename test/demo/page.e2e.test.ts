@@ -56,14 +56,14 @@ describe.skipIf(!chromiumPath)('the demo page in headless Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startServer(join(dir, 'facevq.db'), MODELS);
+    server = await startServer(join(dir, 'facevq.db'), MODELS, 200_000); // it loads three real profiles
     key = /\b(fvq_[A-Za-z0-9_-]{43})\b/.exec(server.output)![1]!;
     browser = await launchChromium(chromiumPath!);
     page = await browser.context.newPage();
     page.on('pageerror', (error) => console.error('page error:', error));
     await page.goto(`${server.url}/demo/`);
     expect(await settled(page, ['ready', 'error']), (await page.locator('#error').textContent())!).toBe('ready');
-  }, 240_000);
+  }, 400_000);
 
   afterAll(async () => {
     await browser?.close();

@@ -45,7 +45,7 @@ describe('POST /v1/preview', () => {
     const png = await sharp(Buffer.from(await r.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
     expect([png.info.width, png.info.height]).toEqual([decoder.side, decoder.side]);
     expect(Buffer.compare(png.data, Buffer.from(expected.data))).toBe(0);
-  });
+  }, 300_000); // loading onnxruntime-node and the decoder twice takes a minute on a busy machine
 
   it('is E_NOT_FOUND for a profile without a decoder, and needs a key and a valid payload', async () => {
     const noDecoder = await call(http, 'POST', '/v1/preview', { key: KEYS.aRead, body: randomPayload(s, 2).payload });
