@@ -12,6 +12,9 @@
  * - teacher: faceres (`FaceRes.describe`, TensorFlow.js wasm backend; the 64x64 chip upsampled to
  *   224, as in training) of the same chips, `--teacher-runs` timed runs after a warm-up, and
  *   face-api's dlib descriptor (`FaceApi.descriptorOfCrop`), the previous teacher, for reference;
+ *   and the same faceres on onnxruntime-node, one thread (`FaceResOnnx`, the graph
+ *   `training/faceres.py` builds; skipped when it is not built): `teacherTfjsMsPerFace` and
+ *   `teacherOnnxMsPerFace` are the CPU milliseconds a face of each;
  * - model size, parameters and MFLOPs (2 x the Conv multiply-accumulates) counted from the ONNX
  *   graph; peak resident memory of the whole run (teacher included).
  *
@@ -31,6 +34,7 @@ import { alignFace } from '../src/sdk/align.js';
 import { FaceEncoder } from '../src/sdk/face-encoder.js';
 import { FaceApi } from '../src/sdk/node/faceapi.js';
 import { FaceRes } from '../src/sdk/node/faceres.js';
+import { FACERES_ONNX_BUILD, FACERES_ONNX_DEFAULT, FaceResOnnx } from '../src/sdk/node/faceres-onnx.js';
 import { decodeImage } from '../src/sdk/node/image.js';
 import { onnxStats } from '../src/sdk/runtime/ts/index.js';
 import { demoChips } from '../test/sdk/_faces.js';
@@ -129,6 +133,11 @@ async function main(argv: string[]): Promise<void> {
   const teacherTimed = await time(teacherRuns, 5, (i) => faceres.describe([chips[i % chips.length]!], 64));
   const teacherMs = teacherTimed.wall;
   log(`teacher (faceres)   p50 ${percentile(teacherMs, 0.5).toFixed(1)} ms  CPU ${teacherTimed.cpu.toFixed(1)} ms per face`);
+  // The same teacher on onnxruntime-node (the graph training/faceres.py builds), as `facevq teacher` runs it.
+  const onnxTeacher = fs.existsSync(FACERES_ONNX_DEFAULT) ? await FaceResOnnx.load(FACERES_ONNX_DEFAULT) : undefined;
+  const onnxTeacherTimed = onnxTeacher && await time(teacherRuns, 5, (i) => onnxTeacher.describe([chips[i % chips.length]!], 64));
+  if (onnxTeacherTimed) log(`teacher (faceres, onnxruntime-node) p50 ${percentile(onnxTeacherTimed.wall, 0.5).toFixed(1)} ms  CPU ${onnxTeacherTimed.cpu.toFixed(1)} ms per face`);
+  else log(`teacher (faceres, onnxruntime-node): skipped, no graph at ${FACERES_ONNX_DEFAULT} (${FACERES_ONNX_BUILD})`);
 
   const stats = onnxStats(model, [3, 64, 64]);
   const msPerFaceP50 = percentile(results.node!, 0.5);
@@ -143,6 +152,9 @@ async function main(argv: string[]): Promise<void> {
     cpuMsPerFace: { node: round(cpuMs.node!), ts: round(cpuMs.ts!), web: round(cpuMs.web!), teacher: round(teacherTimed.cpu, 2), dlib: round(dlibTimed.cpu, 2) },
     dlibMsPerFaceP50: round(percentile(dlibTimed.wall, 0.5), 2),
     teacherMsPerFaceP50: round(teacherMsPerFaceP50, 2),
+    teacherTfjsMsPerFace: round(teacherTimed.cpu, 2),
+    teacherOnnxMsPerFace: onnxTeacherTimed ? round(onnxTeacherTimed.cpu, 2) : null,
+    teacherOnnxSpeedupVsTfjs: onnxTeacherTimed ? round(teacherTimed.cpu / onnxTeacherTimed.cpu, 1) : null,
     speedupVsTeacher: round(speedup, 1),
     tsSpeedupVsTeacher: round(teacherMsPerFaceP50 / percentile(results.ts!, 0.5), 1),
     params: stats.params,

@@ -23,7 +23,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import teacher_pca  # noqa: E402
-from data import load, synthetic, teacher_meta  # noqa: E402
+from data import load, shard_spec, synthetic, teacher_meta  # noqa: E402
 from metrics import far_thresholds, run_all, spearman_pairs  # noqa: E402
 from model import (  # noqa: E402
     GRID_H, GRID_W, PROFILES, FaceVQ, build_model, count_params, export_decoder, export_encoder, export_head, onnx_flops,
@@ -127,17 +127,17 @@ def main():
     # folded, weights as stored), so the profile describes exactly the ONNX file's output.
     model.encoder = deployed
 
-    shards = [os.path.join(REPO, s) for s in cfg["shards"]]
     if cfg.get("synthetic"):  # a smoke checkpoint trained on random data (CI): same for the export
         data = synthetic(cfg["limit"], cfg["seed"], log=log)
         crop_meta = {"size": 64, "channels": 3, "template": None}
     else:
-        extra = [os.path.join(REPO, s) for s in cfg.get("extra_shards", [])]
-        data = load(shards, val_mod=cfg["val_mod"], statuses=tuple(cfg.get("statuses", ["ok"])), pca=ck.get("pca"), extra=extra, log=log)
-        meta = teacher_meta(shards[0])
+        exclude = json.load(open(os.path.join(REPO, cfg["exclude"])))["exclude"] if cfg.get("exclude") else []
+        data = load(cfg["shards"], val_mod=cfg["val_mod"], statuses=tuple(cfg.get("statuses", ["ok"])), pca=ck.get("pca"),
+                    extra=cfg.get("extra_shards", []), exclude=exclude, repo=REPO, holdout_mod=cfg.get("holdout_identity_mod", 0), log=log)
+        meta = teacher_meta(shard_spec(cfg["shards"][0], REPO)[0])
         crop_meta, teacher_name = meta["crop"], meta["teacher"]
     log("running the model over the training and validation sets")
-    tr = run_all(model, data["train_crops"])
+    tr = run_all(model, data["train_crops"][:, 0])  # the plain chips: what a device sends
     va = run_all(model, data["val_crops"], want_recon=True)
     t_val = data["val_teacher"][:, 0]
     build = os.path.join(args.out, "build")

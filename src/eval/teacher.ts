@@ -5,10 +5,12 @@
  * (JPEG, WebP, the paper's reconstruction) end in this, so they differ from `teacher` only by what
  * happened to the chip on the way.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { alignFace } from '../sdk/align.js';
 import type { FaceApi } from '../sdk/node/faceapi.js';
 import { FACERES_DIM, FaceRes } from '../sdk/node/faceres.js';
+import { FACERES_ONNX_DEFAULT, FaceResOnnx } from '../sdk/node/faceres-onnx.js';
 import type { RgbImage } from '../sdk/node/image.js';
 import type { Face } from './faces.js';
 import { readTeacherPca, TeacherPcaError } from './teacher-pca.js';
@@ -50,13 +52,16 @@ export function openTeacher(pcaFile: string, faceApi: () => Promise<FaceApi>): T
   const pca = readTeacherPca(pcaFile);
   if (pca.inputDim !== FACERES_DIM) throw new TeacherPcaError(pcaFile, `"inputDim" is ${pca.inputDim}; faceres descriptors have ${FACERES_DIM}`);
   const faceresId = teacherIdOf(pca.teacher);
-  let faceres: Promise<FaceRes> | undefined;
+  let faceres: Promise<Pick<FaceRes, 'describe'>> | undefined;
   const loadFaceRes = async () => {
-    await faceApi();
-    const net = await FaceRes.load();
     // The PCA only means something on the descriptors it was fitted on.
-    if (net.id !== faceresId) throw new TeacherPcaError(pcaFile, `fitted on ${faceresId}, but the installed model is ${net.id}`);
-    return net;
+    const installed = FaceRes.modelId();
+    if (installed !== faceresId) throw new TeacherPcaError(pcaFile, `fitted on ${faceresId}, but the installed model is ${installed}`);
+    // The same network on onnxruntime-node when its graph is built (about 10x cheaper; parity-tested
+    // in test/sdk/teacher-onnx.test.ts), else on TensorFlow.js, which face-api sets up.
+    if (fs.existsSync(FACERES_ONNX_DEFAULT)) return FaceResOnnx.load(FACERES_ONNX_DEFAULT);
+    await faceApi();
+    return FaceRes.load();
   };
   const embedChip = async (chip: RgbImage) => {
     if (chip.width !== CHIP_SIDE || chip.height !== CHIP_SIDE) throw new RangeError(`teacher: chip is ${chip.width}x${chip.height}, expected ${CHIP_SIDE}x${CHIP_SIDE}`);

@@ -33,7 +33,10 @@ describe.skipIf(skip !== undefined)('training pipeline (smoke)', () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'facevq-train-'));
     const cache = path.join(work, 'teacher');
     const tsx = path.resolve('node_modules/.bin/tsx');
-    execFileSync(tsx, ['src/cli/main.ts', 'teacher', '--data', UTK, '--out', cache, '--limit', '48'], { stdio: 'pipe' });
+    // The teacher runs on onnxruntime-node from a graph built out of human-models' own files.
+    const graph = path.join(work, 'faceres.onnx');
+    execFileSync(PYTHON, ['training/faceres.py', '--onnx', graph], { stdio: 'pipe' });
+    execFileSync(tsx, ['src/cli/main.ts', 'teacher', '--data', UTK, '--out', cache, '--limit', '48', '--teacher-onnx', graph], { stdio: 'pipe' });
     const index = fs.readFileSync(path.join(cache, 'index.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(index).toHaveLength(48);
     expect(index.filter((r) => r.status === 'ok').length).toBeGreaterThan(24);
@@ -83,6 +86,34 @@ describe.skipIf(skip !== undefined)('training pipeline (smoke)', () => {
     expect(payload.length).toBeLessThanOrEqual(51);
     const decoded = decodeGrid(payload, profile);
     expect(embedGrid(decoded.grid, profile)).toHaveLength(128);
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('trains v8\'s way: augmented views, labels, a start from the shipped models', { timeout: 600_000 }, () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'facevq-train-v8-'));
+    const cache = path.join(work, 'views');
+    const graph = path.join(work, 'faceres.onnx');
+    execFileSync(PYTHON, ['training/faceres.py', '--onnx', graph], { stdio: 'pipe' });
+    const teacher = ['src/cli/main.ts', 'teacher', '--data', UTK, '--out', cache, '--limit', '40', '--teacher-onnx', graph,
+      '--views', '3', '--augment', '5', '--detect', 'box:0,0.06,1,0.9'];
+    execFileSync(path.resolve('node_modules/.bin/tsx'), teacher, { stdio: 'pipe' });
+    const meta = JSON.parse(fs.readFileSync(path.join(cache, 'meta.json'), 'utf8'));
+    expect(meta).toMatchObject({ views: 3, chipsPerRow: 3, augment: { seed: 5, recipe: 'view-jitter-v1' } });
+    expect(fs.statSync(path.join(cache, 'crops.u8')).size).toBe(40 * 3 * 64 * 64 * 3);
+
+    // UTKFace names start with the age: as a stand-in identity it exercises the labelled path.
+    const config = JSON.parse(fs.readFileSync('training/configs/v8.json', 'utf8'));
+    const excludeFile = path.join(work, 'exclude.json');
+    const first = fs.readFileSync(path.join(cache, 'index.jsonl'), 'utf8').split('\n')[0]!;
+    fs.writeFileSync(excludeFile, JSON.stringify({ exclude: [`views/${JSON.parse(first).path}`] }));
+    fs.writeFileSync(path.join(work, 'v8.json'), JSON.stringify({ ...config, shards: [{ path: cache, identity: 'prefix' }], exclude: excludeFile }));
+    const log = execFileSync(PYTHON, ['training/train.py', '--config', path.join(work, 'v8.json'), '--smoke', '--out', path.join(work, 'run')], { encoding: 'utf8' });
+    expect(log).toContain(`'excluded': 1`);
+    expect(log).toContain(`'views': 3`);
+    expect(log).toMatch(/identity loss: \d+ identities/);
+    expect(log).toMatch(/"id_m": \d/);
+    // The warm start keeps the shipped teacher PCA: no refit is logged.
+    expect(log).not.toContain('teacher PCA 1024');
     fs.rmSync(work, { recursive: true, force: true });
   });
 });

