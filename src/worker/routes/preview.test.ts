@@ -35,7 +35,7 @@ describe('POST /v1/preview', () => {
 
   it("answers a PNG of the decoder's size holding the decoder's output for the payload's grid", async () => {
     const { grid, payload } = randomPayload(m, 1);
-    const r = await http('/v1/preview', { method: 'POST', headers: { Authorization: `Bearer ${KEYS.aRead}`, 'Content-Type': MEDIA_TYPE }, body: payload });
+    const r = await http('/v1/preview', { method: 'POST', headers: { Authorization: `Bearer ${KEYS.aRead}`, 'Content-Type': MEDIA_TYPE }, body: payload as Uint8Array<ArrayBuffer> });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('image/png');
     expect(r.headers.get('x-facevq-decoder')).toBe('decoder-m.onnx');
