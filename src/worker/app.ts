@@ -3,7 +3,8 @@
  * `adapter/workers.ts`) only build its dependencies and serve it; tests call `app.request()`.
  *
  * Routes: `GET /healthz`, `GET /v1/openapi.json` (no key needed), and behind
- * `Authorization: Bearer KEY`: profiles, embed, and the gallery routes (`routes/`). Every
+ * `Authorization: Bearer KEY`: profiles, embed, the gallery routes and, where the runtime supplies
+ * decoders, the preview (`routes/`); the demo page's static files where it supplies them. Every
  * failure is answered by the one `onError` below as `{ error: { code, message } }` with the
  * status of its code (`errors.ts`); a malformed payload is a 4xx with the codec's code.
  */
@@ -17,7 +18,9 @@ import { DEFAULT_LIMITS, type AppLimits, type AppOptions, type ServiceDeps } fro
 import { ServiceError, statusOf, type ApiErrorCode, type ErrorBody } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { galleryRoutes } from './routes/galleries.js';
+import { demoRoutes } from './routes/demo.js';
 import { metaRoutes } from './routes/meta.js';
+import { previewRoutes } from './routes/preview.js';
 
 export type { AppOptions } from './config.js';
 
@@ -53,6 +56,8 @@ export function createApp(options: AppOptions): FacevqApp {
   app.use('/v1/*', authenticate(options.keys, buckets));
   app.route('/v1', metaRoutes(deps));
   app.route('/v1', galleryRoutes(deps));
+  if (options.preview) app.route('/v1', previewRoutes(deps, options.preview));
+  if (options.demo) app.route('/', demoRoutes(options.demo));
 
   app.notFound((c) => errorResponse(c, 'E_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {

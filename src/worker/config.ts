@@ -5,6 +5,8 @@ import type { BodyLimits } from './body.js';
 import type { Precision } from './match/matrix.js';
 import type { Metrics } from './metrics.js';
 import type { ProfileRegistry } from './profiles.js';
+import type { DemoAssets } from './routes/demo.js';
+import type { PreviewDecoders } from './routes/preview.js';
 import type { GalleryStore } from './store/types.js';
 
 /** Request limits. */
@@ -44,6 +46,10 @@ export interface AppOptions {
   clock?: () => number;
   /** When given, every request is recorded and `GET /metrics` serves them (the Node adapter does). */
   metrics?: Metrics;
+  /** The VQ-VAE decoders of `POST /v1/preview`; without them the route is not mounted. */
+  preview?: PreviewDecoders;
+  /** The demo page's files, served at `/demo/`; without them there is no page. */
+  demo?: DemoAssets;
   /** Called with unexpected errors (answered as 500 `E_INTERNAL`). @default console.error */
   onInternalError?: (error: unknown) => void;
 }

@@ -119,6 +119,16 @@ export function openApiDocument(): Json {
           responses: { '200': ok('The embedding; for a batch, `{ items: [{ id, ...Embedding } | { id, error }] }`', ref('Embedding')), ...common, ...payloadFailures },
         },
       },
+      '/v1/preview': {
+        post: {
+          summary: 'The face a payload keeps, reconstructed by the profile\'s VQ-VAE decoder (scope read; Node only, profiles with a decoder)',
+          requestBody: onePayload,
+          responses: {
+            '200': { description: 'The reconstruction (the decoder\'s size); `X-Facevq-Decoder` names the decoder file', content: { 'image/png': { schema: binary } } },
+            ...common, ...payloadFailures, '404': err('No decoder for the payload\'s profile on this server (`E_NOT_FOUND`).'),
+          },
+        },
+      },
       '/v1/galleries/{gallery}': {
         parameters: [gallery],
         get: { summary: 'A gallery (scope read)', responses: { '200': ok('Gallery', ref('Gallery')), ...common, ...notFound } },

@@ -10,14 +10,14 @@ export interface Server {
   output: string;
 }
 
-/** Starts `facevq serve` in its own process group and waits for its URL. */
-export function startServer(db: string, profilesDir: string): Promise<Server> {
+/** Starts `facevq serve` in its own process group and waits (up to `timeoutMs`) for its URL. */
+export function startServer(db: string, profilesDir: string, timeoutMs = 60_000): Promise<Server> {
   const child = spawn('npx', [...CLI, 'serve', '--port', '0', '--db', db, '--profiles', profilesDir, '--rate', '0'], {
     cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const url = /serving on (http:\/\/\S+)/.exec(output)?.[1];

@@ -1,17 +1,20 @@
 /**
  * The service on Node: a SQLite file for galleries and keys, profiles read from a folder, the
- * SIMD scan compiled at start, Prometheus metrics, served by @hono/node-server.
+ * SIMD scan compiled at start, Prometheus metrics, the preview's decoders and the demo page,
+ * served by @hono/node-server.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { nodeDemoAssets } from '../../demo/assets.js';
 import { createApp, type FacevqApp } from '../app.js';
 import { SqlKeyStore } from '../auth/sql-keys.js';
 import type { AppLimits } from '../config.js';
 import { compileScanModule } from '../match/kernels.js';
 import { Metrics } from '../metrics.js';
 import { ProfileRegistry } from '../profiles.js';
+import { nodePreviewDecoders } from './node-preview.js';
 import { betterSqliteDriver, openDatabase, SqliteStore } from '../store/sqlite-node.js';
 
 /** The Node service's parts. */
@@ -24,7 +27,9 @@ export function createNodeService(db: string, profilesDir: string, limits?: Part
   const profiles = ProfileRegistry.fromFiles(files.map((f) => new Uint8Array(readFileSync(join(profilesDir, f)))), wasm);
   const store = new SqliteStore(openDatabase(db), { wasm });
   const keys = new SqlKeyStore(betterSqliteDriver(store.db));
-  const app = createApp({ store, profiles, keys, metrics: new Metrics(), ...(limits && { limits }) });
+  const encoders = [...new Set([...profiles.set].map((p) => p.encoder?.file ?? 'encoder.onnx'))];
+  const demo = nodeDemoAssets(profilesDir, [...files, ...encoders]);
+  const app = createApp({ store, profiles, keys, metrics: new Metrics(), preview: nodePreviewDecoders(profilesDir), demo, ...(limits && { limits }) });
   return { app, store, keys, close: () => store.close() };
 }
 
