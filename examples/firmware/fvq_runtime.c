@@ -72,6 +72,11 @@ void fvq_conv(const float *in, const fvq_tensor *weight, const fvq_tensor *bias,
           const fvq_acc w = (fvq_acc)fvq_tensor_at(weight, ((co * cin_g + j) * s->kh + ky) * s->kw + kx);
           uint32_t ox_lo, ox_hi;
           valid_range(s->wout, s->win, s->stride_w, kx, s->pad_left, &ox_lo, &ox_hi);
+          if (s->stride_w == 1 && s->stride_h == 1 && s->win == s->wout && ox_hi - ox_lo == s->wout) {
+            /* whole rows, input and output alike (a 1x1 convolution): one run over them all */
+            multiply_add(acc + oy_lo * s->wout, x + (oy_lo + ky - s->pad_top) * s->win, w, (oy_hi - oy_lo) * s->wout, 1);
+            continue;
+          }
           for (oy = oy_lo; oy < oy_hi; oy++) {
             /* the padded taps add w * 0: skipping them leaves every sum as it was */
             const float *row = x + (oy * s->stride_h + ky - s->pad_top) * s->win + kx - s->pad_left;
