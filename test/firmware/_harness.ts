@@ -15,9 +15,12 @@ export function hostToolsMissing(): string | undefined {
   return undefined;
 }
 
-/** Runs `make` in examples/firmware with `args`; throws with make's output on failure. */
-export function make(...args: string[]): string {
-  return execFileSync('nice', ['-n', '19', 'make', '-s', '-C', FIRMWARE_DIR, ...args], { encoding: 'utf8', stdio: 'pipe', timeout: 600_000 });
+/**
+ * Runs `make` in examples/firmware with `args`, building under `build` (a folder of its own per
+ * test file: vitest runs files in parallel); throws with make's output on failure.
+ */
+export function make(build: string, ...args: string[]): string {
+  return execFileSync('nice', ['-n', '19', 'make', '-s', '-C', FIRMWARE_DIR, `BUILD=${build}`, ...args], { encoding: 'utf8', stdio: 'pipe', timeout: 600_000 });
 }
 
 /** One chip's result from the C program. */
@@ -41,10 +44,10 @@ export function parseRecords(out: Uint8Array, gridLength: number): ChipResult[] 
   return results;
 }
 
-/** Runs `program` (a path under examples/firmware/build) on `chips`, one record each. */
-export function runChips(program: string, chips: readonly Uint8Array[], gridLength: number): ChipResult[] {
+/** Runs `program` (a path under examples/firmware/`build`) on `chips`, one record each. */
+export function runChips(build: string, program: string, chips: readonly Uint8Array[], gridLength: number): ChipResult[] {
   const input = Buffer.concat(chips.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)));
-  const out = execFileSync(path.join(FIRMWARE_DIR, 'build', program), { input, maxBuffer: 1 << 28, timeout: 600_000 });
+  const out = execFileSync(path.join(FIRMWARE_DIR, build, program), { input, maxBuffer: 1 << 28, timeout: 600_000 });
   const results = parseRecords(new Uint8Array(out), gridLength);
   if (results.length !== chips.length) throw new Error(`${program}: ${results.length} records for ${chips.length} chips`);
   return results;

@@ -18,6 +18,7 @@ import { firmwareChips, UTKFACE } from './_chips.js';
 import { hostToolsMissing, make, runChips, type ChipResult } from './_harness.js';
 
 const UTK_CHIPS = 1000;
+const BUILD = 'build/parity';
 const skip = hostToolsMissing();
 
 interface Agreement { indices: number; indicesEqual: number; faces: number; payloadsEqual: number; differing: { chip: number; index: number; margin: number }[] }
@@ -45,7 +46,7 @@ async function agreement(c: readonly ChipResult[]): Promise<Agreement> {
 
 describe.skipIf(skip)('generated C encoder vs the TypeScript SDK', () => {
   beforeAll(async () => {
-    make('all');
+    make(BUILD, 'all');
     encoder = await FaceEncoder.load({ profile: 'm', runtime: 'ts' });
     const { demo, utkface } = await firmwareChips(UTK_CHIPS);
     utkCount = utkface.length;
@@ -54,13 +55,13 @@ describe.skipIf(skip)('generated C encoder vs the TypeScript SDK', () => {
   }, 600_000);
 
   it('sums in double: every grid and payload is the SDK\'s', async () => {
-    const a = await agreement(runChips('host-double/chips', chips, encoder.profile.gridLength));
+    const a = await agreement(runChips(BUILD, 'host-double/chips', chips, encoder.profile.gridLength));
     expect(a.differing).toEqual([]);
     expect(a.payloadsEqual).toBe(a.faces);
   }, 300_000);
 
   it('sums in float (the device): >= 99.5% of indices, >= 99% of payloads, differences only at near-ties', async () => {
-    const a = await agreement(runChips('host/chips', chips, encoder.profile.gridLength));
+    const a = await agreement(runChips(BUILD, 'host/chips', chips, encoder.profile.gridLength));
     console.log(`float sums: ${a.indicesEqual}/${a.indices} indices, ${a.payloadsEqual}/${a.faces} payloads equal; ` +
       `differing margins ${a.differing.map((d) => d.margin.toExponential(1)).join(' ') || 'none'}`);
     expect(a.indicesEqual / a.indices).toBeGreaterThanOrEqual(0.995);
@@ -75,10 +76,10 @@ describe.skipIf(skip)('generated C encoder vs the TypeScript SDK', () => {
     });
 
   it('under AddressSanitizer and UBSan, the float build\'s records on 40 chips', () => {
-    make('SANITIZE=1', 'build/host-san/chips');
+    make(BUILD, 'SANITIZE=1', `${BUILD}/host-san/chips`);
     const subset = chips.slice(0, 40);
-    const san = runChips('host-san/chips', subset, encoder.profile.gridLength);
-    const plain = runChips('host/chips', subset, encoder.profile.gridLength);
+    const san = runChips(BUILD, 'host-san/chips', subset, encoder.profile.gridLength);
+    const plain = runChips(BUILD, 'host/chips', subset, encoder.profile.gridLength);
     expect(san).toEqual(plain);
   }, 300_000);
 });

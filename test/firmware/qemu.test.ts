@@ -23,23 +23,24 @@ function crossToolsMissing(): string | undefined {
 
 const skip = hostToolsMissing() ?? crossToolsMissing();
 const CHIPS = 3;
+const BUILD = 'build/qemu';
 
 describe.skipIf(skip)('the generated encoder on Cortex-M under QEMU', () => {
   let chips: Uint8Array[];
   beforeAll(async () => {
-    make('all', 'arm');
+    make(BUILD, 'all', 'arm');
     chips = (await demoChips()).slice(0, CHIPS);
-    fs.writeFileSync(path.join(FIRMWARE_DIR, 'build', 'chips.bin'), Buffer.concat(chips));
+    fs.writeFileSync(path.join(FIRMWARE_DIR, BUILD, 'chips.bin'), Buffer.concat(chips));
   }, 600_000);
 
   it('builds for Cortex-M4F and Cortex-M33 at -Os and -O2', () => {
-    for (const target of ['m4f-Os', 'm4f-O2', 'm33-Os', 'm33-O2']) expect(fs.existsSync(path.join(FIRMWARE_DIR, 'build', target, 'bench.elf'))).toBe(true);
+    for (const target of ['m4f-Os', 'm4f-O2', 'm33-Os', 'm33-O2']) expect(fs.existsSync(path.join(FIRMWARE_DIR, BUILD, target, 'bench.elf'))).toBe(true);
   });
 
   it('mps2-an386 (M4F) and mps2-an505 (M33): the payloads of the host build, with instructions and stack counted', () => {
-    const out = make('qemu-check');
-    const host = runChips('host/chips', chips, 64).map((h) => Buffer.from(h.payload).toString('hex'));
-    const macs = Number(/#define FVQ_MODEL_MACS (\d+)L/.exec(fs.readFileSync(path.join(FIRMWARE_DIR, 'build/gen/fvq_model.h'), 'utf8'))![1]);
+    const out = make(BUILD, 'qemu-check');
+    const host = runChips(BUILD, 'host/chips', chips, 64).map((h) => Buffer.from(h.payload).toString('hex'));
+    const macs = Number(/#define FVQ_MODEL_MACS (\d+)L/.exec(fs.readFileSync(path.join(FIRMWARE_DIR, BUILD, 'gen', 'fvq_model.h'), 'utf8'))![1]);
     const boards = out.split(/^board /m).slice(1);
     expect(boards.map((b) => b.split(' ')[0])).toEqual(['mps2-an386', 'mps2-an505']);
     for (const board of boards) {
