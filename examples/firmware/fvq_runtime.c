@@ -53,8 +53,8 @@ static void multiply_add(fvq_acc *restrict a, const float *restrict x, fvq_acc w
   }
 }
 
-void fvq_conv(const float *in, const fvq_tensor *weight, const fvq_tensor *bias, float *out,
-              const fvq_conv_shape *s, fvq_acc *acc, int relu) {
+void fvq_conv(const float *in, const fvq_tensor *weight, const fvq_tensor *bias, const float *residual,
+              float *out, const fvq_conv_shape *s, fvq_acc *acc, int relu) {
   const uint32_t hw = (uint32_t)s->hout * s->wout, plane = (uint32_t)s->hin * s->win;
   const uint32_t cin_g = s->cin / s->group, cout_g = s->cout / s->group;
   uint32_t co, j, ky, kx, oy, p;
@@ -85,7 +85,14 @@ void fvq_conv(const float *in, const fvq_tensor *weight, const fvq_tensor *bias,
         }
       }
     }
-    if (relu) {
+    if (residual) {
+      /* the Conv's float32 output, then the Add's: two roundings, as the graph has them */
+      const float *r = residual + (size_t)co * hw;
+      for (p = 0; p < hw; p++) {
+        const float v = (float)((fvq_acc)(float)acc[p] + (fvq_acc)r[p]);
+        o[p] = relu && !(v > 0) ? 0.0f : v;
+      }
+    } else if (relu) {
       for (p = 0; p < hw; p++) o[p] = acc[p] > 0 ? (float)acc[p] : 0.0f;
     } else {
       for (p = 0; p < hw; p++) o[p] = (float)acc[p];

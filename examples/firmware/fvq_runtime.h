@@ -53,9 +53,11 @@ typedef struct {
 /* Element i of a constant tensor, as float. */
 float fvq_tensor_at(const fvq_tensor *t, uint32_t i);
 
-/* out = conv(in, weight) + bias, then ReLU when relu != 0. acc holds hout*wout accumulators. */
-void fvq_conv(const float *in, const fvq_tensor *weight, const fvq_tensor *bias, float *out,
-              const fvq_conv_shape *s, fvq_acc *acc, int relu);
+/* out = conv(in, weight) + bias (rounded to float), + residual when it is not NULL (a following
+ * ONNX Add, folded in), then ReLU when relu != 0. acc holds hout*wout accumulators. out may be
+ * residual: each output is written right after its residual value is read. */
+void fvq_conv(const float *in, const fvq_tensor *weight, const fvq_tensor *bias, const float *residual,
+              float *out, const fvq_conv_shape *s, fvq_acc *acc, int relu);
 
 /* out = a + b over n values (ReLU after when relu != 0); out may be a or b. */
 void fvq_add(const float *a, const float *b, float *out, uint32_t n, int relu);

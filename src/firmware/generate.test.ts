@@ -23,8 +23,10 @@ describe('generateFirmware', () => {
     expect(report.weightBytes).toBeLessThan(shipped.length); // float16 in flash, as in the file
     expect(files['fvq_model.c']).toContain('FVQ_F16');
     expect(files['fvq_model.h']).toContain(`#define FVQ_MODEL_MACS ${report.macs}L`);
-    // the peak is the widest residual block: its input, its depthwise output and its pointwise output
-    expect(report.arenaBytes).toBe(3 * 80 * 16 * 16 * 4);
+    // the peak is the first block: its depthwise output (16x32x32) beside its pointwise output
+    // (32x32x32); each residual Add is folded into its Conv, which writes over the block's input
+    expect(report.arenaBytes).toBe((16 + 32) * 32 * 32 * 4);
+    expect(report.layers.filter((l) => l.op === 'Add')).toHaveLength(0);
   });
 
   it('names an op it has no emitter for (E_MODEL_UNSUPPORTED)', () => {

@@ -112,10 +112,13 @@ function emitGraph(model: OnnxModel, input: Chw) {
 }
 
 /**
- * Folds each Relu into the step before it when that step made the Relu's only input (and it is not
- * the graph output): one pass over memory instead of two, as the TypeScript runtime does.
+ * Folds a step into the one before it when that step made its input, which nothing else reads (and
+ * which is not the graph output): a Relu into a Conv, Add or Add/Mul by a constant (one pass over
+ * memory instead of two, as the TypeScript runtime does), and an Add into the Conv before it (the
+ * residual of a block: the Conv then writes over the Add's other input, so the block needs one
+ * activation buffer less at its peak).
  */
-function fuseRelu(steps: CStep[], output: number): { steps: CStep[]; resolve: (id: number) => number } {
+function fuse(steps: CStep[], output: number): { steps: CStep[]; resolve: (id: number) => number } {
   const uses = new Map<number, number>([[output, 1]]);
   for (const s of steps) for (const v of s.inputs) uses.set(v, (uses.get(v) ?? 0) + 1);
   const alias = new Map<number, number>();
@@ -124,8 +127,17 @@ function fuseRelu(steps: CStep[], output: number): { steps: CStep[]; resolve: (i
   for (const s of steps) {
     s.inputs = s.inputs.map(resolve);
     const prev = kept[kept.length - 1];
-    if (s.op === 'Relu' && prev?.fusesRelu && !prev.relu && prev.output === s.inputs[0] && uses.get(s.inputs[0]!) === 1 && s.inputs[0] !== output) {
+    const made = prev !== undefined && s.inputs.includes(prev.output) && uses.get(prev.output) === 1 && prev.output !== output;
+    if (made && s.op === 'Relu' && prev.fusesRelu && !prev.relu) {
       prev.relu = true;
+      alias.set(s.output, prev.output);
+      continue;
+    }
+    const other = s.inputs.find((v) => v !== prev?.output);
+    if (made && s.op === 'Add' && prev.op === 'Conv' && !prev.relu && prev.residual === undefined && other !== undefined && s.inputs.length === 2) {
+      prev.residual = other;
+      prev.inputs = [other, ...prev.inputs];
+      prev.inPlace = true;
       alias.set(s.output, prev.output);
       continue;
     }
@@ -194,7 +206,7 @@ export function generateFirmware(modelBytes: Uint8Array, profile: Profile, model
   const size = profile.crop.size;
   const { steps: raw, shapes, output, constants } = emitGraph(readOnnx(modelBytes), [3, size, size]);
   checkLatentShape(profile, shapes[output]!);
-  const { steps, resolve } = fuseRelu(raw, output);
+  const { steps, resolve } = fuse(raw, output);
   const sizes = shapes.map((s) => s[0] * s[1] * s[2]);
   const memory = planMemory(steps, sizes, 0, resolve(output));
   const buffer = (id: number) => `(arena + ${memory.offsets.get(resolve(id))!})`;
@@ -203,7 +215,7 @@ export function generateFirmware(modelBytes: Uint8Array, profile: Profile, model
   const scale = 1 / (255 * std), shift = mean / std; // as chipToTensor (src/sdk/preprocess.ts) computes them
   const prof = profileC(profile);
   const weightBytes = constants.reduce((n, c) => n + c.tensor.data!.length * (c.storage === 'f16' ? 2 : 4), 0);
-  const layers = steps.map((s) => ({ node: s.node, op: s.relu ? `${s.op}+Relu` : s.op, macs: s.macs }));
+  const layers = steps.map((s) => ({ node: s.node, op: `${s.op}${s.residual === undefined ? '' : '+Add'}${s.relu ? '+Relu' : ''}`, macs: s.macs }));
   const macs = layers.reduce((n, l) => n + l.macs, 0);
   const report: FirmwareReport = {
     model: { file: modelFile, sha256: hex(modelHash) },

@@ -31,6 +31,8 @@ export interface CStep {
   /** A following Relu can be folded into this step's `relu` flag. */
   fusesRelu: boolean;
   relu: boolean;
+  /** Conv only: the value a following Add adds (folded in; then `inputs` is [residual, x]). */
+  residual?: number;
   /** Multiply-accumulates per sample (Conv only). */
   macs: number;
   /** Accumulators (`fvq_acc`) the step needs. */
@@ -155,7 +157,8 @@ export const OP_EMITTERS: Record<string, OpEmitter> = {
       accumulators: s.hout * s.wout,
       data: [`static const fvq_conv_shape ${shapeName} = {${fields.join(', ')}}; /* ${node.name} */`],
       call(buffer) {
-        return `fvq_conv(${buffer(x)}, &${weight.cName}, ${bias ? `&${bias.cName}` : 'NULL'}, ${buffer(output)}, &${shapeName}, accumulators, ${this.relu ? 1 : 0});`;
+        const residual = this.residual === undefined ? 'NULL' : buffer(this.residual);
+        return `fvq_conv(${buffer(x)}, &${weight.cName}, ${bias ? `&${bias.cName}` : 'NULL'}, ${residual}, ${buffer(output)}, &${shapeName}, accumulators, ${this.relu ? 1 : 0});`;
       },
     });
   },
