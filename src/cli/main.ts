@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   encode: { summary: 'encode face images into payloads', load: () => import('./encode.js') },
   inspect: { summary: 'print a payload\'s header, grid and bit costs', load: () => import('./inspect.js') },
   conformance: { summary: 'run the conformance vectors against a codec', load: () => import('./conformance.js') },
+  firmware: { summary: 'export the device encoder as plain C for microcontrollers', load: () => import('./firmware.js') },
   teacher: { summary: 'cache aligned crops and teacher descriptors for a dataset', load: () => import('./teacher.js') },
   eval: { summary: 'evaluate profiles and baselines on LFW, pairs or identification', load: () => import('./eval.js') },
   profile: { summary: 'assemble a profile file from trained weights', load: () => import('./profile.js') },
