@@ -11,6 +11,7 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { FacevqError } from '../codec/index.js';
+import { NO_DEVICES } from './auth/devices.js';
 import { authenticate, type AuthEnv } from './auth/middleware.js';
 import { TokenBuckets } from './auth/rate-limit.js';
 import { DEFAULT_LIMITS, type AppLimits, type AppOptions, type ServiceDeps } from './config.js';
@@ -36,7 +37,8 @@ const HTTP_CODES: Record<number, ApiErrorCode> = { 401: 'E_UNAUTHORIZED', 403: '
 /** Builds the service. */
 export function createApp(options: AppOptions): FacevqApp {
   const limits: AppLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const deps: ServiceDeps = { store: options.store, profiles: options.profiles, limits };
+  const clock = options.clock ?? Date.now;
+  const deps: ServiceDeps = { store: options.store, profiles: options.profiles, limits, devices: options.devices ?? NO_DEVICES, clock };
   const onInternalError = options.onInternalError ?? ((e: unknown) => console.error('facevq: internal error', e));
   const app = new Hono<AuthEnv>();
 
@@ -49,7 +51,7 @@ export function createApp(options: AppOptions): FacevqApp {
   app.get('/healthz', (c) => c.json({ ok: true, profiles: options.profiles.describe().map((p) => p.name) }));
   app.get('/v1/openapi.json', (c) => c.json(openApiDocument()));
 
-  const buckets = limits.rate ? new TokenBuckets(limits.rate, options.clock) : null;
+  const buckets = limits.rate ? new TokenBuckets(limits.rate, clock) : null;
   app.use('/v1/*', authenticate(options.keys, buckets));
   app.route('/v1', metaRoutes(deps));
   app.route('/v1', galleryRoutes(deps));

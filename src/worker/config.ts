@@ -1,4 +1,5 @@
 /** What the app is built from, and its limits with their defaults. */
+import type { DeviceRegistry } from './auth/devices.js';
 import type { KeyStore } from './auth/keys.js';
 import type { RateLimit } from './auth/rate-limit.js';
 import type { BodyLimits } from './body.js';
@@ -19,6 +20,8 @@ export interface AppLimits {
   page: { default: number; max: number };
   /** Scan precision when the request does not say. @default 'auto' (int8 + f32 rescoring from 4096 subjects) */
   precision: Precision;
+  /** How far a signed payload's capture time may be from the server's clock, either side (§13). @default 120 */
+  signedWindowSeconds: number;
 }
 
 /** Default {@link AppLimits}. */
@@ -28,6 +31,7 @@ export const DEFAULT_LIMITS: AppLimits = {
   maxK: 100,
   page: { default: 100, max: 1000 },
   precision: 'auto',
+  signedWindowSeconds: 120,
 };
 
 /** Options of `createApp`. */
@@ -38,9 +42,11 @@ export interface AppOptions {
   profiles: ProfileRegistry;
   /** API keys. */
   keys: KeyStore;
+  /** Device keys and which galleries require signed payloads. @default none: unsigned payloads everywhere */
+  devices?: DeviceRegistry;
   /** Overrides of {@link DEFAULT_LIMITS}. */
   limits?: Partial<AppLimits>;
-  /** Milliseconds since the epoch, for rate limits. @default Date.now */
+  /** Milliseconds since the epoch, for rate limits and capture times. @default Date.now */
   clock?: () => number;
   /** When given, every request is recorded and `GET /metrics` serves them (the Node adapter does). */
   metrics?: Metrics;
@@ -53,4 +59,6 @@ export interface ServiceDeps {
   store: GalleryStore;
   profiles: ProfileRegistry;
   limits: AppLimits;
+  devices: DeviceRegistry;
+  clock: () => number;
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/codec/index.js';
-import { BATCH_MEDIA_TYPE, batchOf, call, KEYS, syntheticPayloads, type Fetcher } from './fixtures.js';
+import { BATCH_MEDIA_TYPE, batchOf, call, KEYS, syntheticPayloads, withHarness, type Fetcher } from './fixtures.js';
 
 /** A service under test: how to reach it and the profiles it holds. */
 export interface AppHarness {
@@ -21,14 +21,7 @@ const fresh = (prefix = 'g'): string => `${prefix}-${Date.now().toString(36)}-${
 
 /** Registers the app suite under `name`. */
 export function appSuite(name: string, setup: () => Promise<AppHarness>): void {
-  const withApp = (fn: (h: AppHarness) => Promise<void>) => async () => {
-    const h = await setup();
-    try {
-      await fn(h);
-    } finally {
-      await h.close?.();
-    }
-  };
+  const withApp = withHarness(setup);
 
   describe(`service: ${name}`, () => {
     it('answers /healthz and the OpenAPI document without a key', withApp(async ({ fetch }) => {

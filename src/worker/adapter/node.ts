@@ -1,5 +1,6 @@
 /**
- * The service on Node: a SQLite file for galleries and keys, profiles read from a folder, the
+ * The service on Node: a SQLite file for galleries, API keys and device keys (their master key in
+ * a file beside it), profiles read from a folder, the
  * SIMD scan compiled at start, Prometheus metrics, served by @hono/node-server.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -7,15 +8,17 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp, type FacevqApp } from '../app.js';
+import { SqlDeviceRegistry } from '../auth/sql-devices.js';
 import { SqlKeyStore } from '../auth/sql-keys.js';
 import type { AppLimits } from '../config.js';
 import { compileScanModule } from '../match/kernels.js';
 import { Metrics } from '../metrics.js';
 import { ProfileRegistry } from '../profiles.js';
 import { betterSqliteDriver, openDatabase, SqliteStore } from '../store/sqlite-node.js';
+import { masterFileOf, readMaster } from './device-master.js';
 
 /** The Node service's parts. */
-export interface NodeService { app: FacevqApp; store: SqliteStore; keys: SqlKeyStore; close(): void }
+export interface NodeService { app: FacevqApp; store: SqliteStore; keys: SqlKeyStore; devices: SqlDeviceRegistry; close(): void }
 
 /** Builds the service over the database `db` with the `.fvqp` profiles in `profilesDir`. */
 export function createNodeService(db: string, profilesDir: string, limits?: Partial<AppLimits>): NodeService {
@@ -24,8 +27,9 @@ export function createNodeService(db: string, profilesDir: string, limits?: Part
   const profiles = ProfileRegistry.fromFiles(files.map((f) => new Uint8Array(readFileSync(join(profilesDir, f)))), wasm);
   const store = new SqliteStore(openDatabase(db), { wasm });
   const keys = new SqlKeyStore(betterSqliteDriver(store.db));
-  const app = createApp({ store, profiles, keys, metrics: new Metrics(), ...(limits && { limits }) });
-  return { app, store, keys, close: () => store.close() };
+  const devices = new SqlDeviceRegistry(betterSqliteDriver(store.db), readMaster(masterFileOf(db), false));
+  const app = createApp({ store, profiles, keys, devices, metrics: new Metrics(), ...(limits && { limits }) });
+  return { app, store, keys, devices, close: () => store.close() };
 }
 
 /** Serves `app` on `host:port` (0: any free port); resolves with the URL and a stop function. */
