@@ -109,6 +109,9 @@ export function appSuite(name: string, setup: () => Promise<AppHarness>): void {
       expect(mixed).toMatchObject({ status: 201, body: { added: 1, rejected: [{ id: 'item-1', code: 'E_PROFILE_MISMATCH' }] } });
       expect(await call(fetch, 'POST', `/v1/galleries/bad%2Fname/identify`, { key: KEYS.aRead, body: pm })).toMatchObject({ status: 400 });
       expect(await call(fetch, 'POST', `/v1/galleries/${g}/subjects/${'x'.repeat(200)}/enroll`, { key: KEYS.aWrite, body: pm })).toMatchObject({ status: 400 });
+      for (const [method, path] of [['GET', '/v1/galleries/bad%2Fname'], ['DELETE', '/v1/galleries/bad%2Fname'], ['GET', '/v1/galleries/bad%2Fname/subjects'], ['DELETE', `/v1/galleries/${g}/subjects/${'x'.repeat(200)}`]] as const) {
+        expect(await call(fetch, method, path, { key: KEYS.aWrite }), `${method} ${path}`).toMatchObject({ status: 400, body: { error: { code: 'E_BAD_REQUEST' } } });
+      }
     }));
 
     it('answers malformed bodies with their codes, never a 500', withApp(async ({ fetch, m }) => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/worker/app.js';
 import { hashKey } from '../../src/worker/auth/keys.js';
 import { compileScanModule } from '../../src/worker/match/kernels.js';
@@ -9,13 +9,19 @@ import { Metrics } from '../../src/worker/metrics.js';
 import { createMemoryStore } from '../../src/worker/store/memory.js';
 import { openDatabase, SqliteStore } from '../../src/worker/store/sqlite-node.js';
 import { appSuite } from './app-suite.js';
+import { OpenApiRecorder } from './openapi-check.js';
 import { call, KEYS, syntheticPayloads, testKeyRecords, testKeyStore, testProfiles } from './fixtures.js';
 
 const { m, s, registry } = testProfiles();
+const openApi = new OpenApiRecorder();
+afterAll(() => {
+  expect(openApi.checked).toBeGreaterThan(100);
+  expect(openApi.problems).toEqual([]);
+});
 
 appSuite('memory store', async () => {
   const app = createApp({ store: createMemoryStore({ wasm: compileScanModule() }), profiles: registry, keys: await testKeyStore(), limits: { rate: null } });
-  return { fetch: (path, init) => Promise.resolve(app.request(path, init)), m, s };
+  return { fetch: openApi.wrap((path, init) => Promise.resolve(app.request(path, init))), m, s };
 });
 
 appSuite('SQLite store', async () => {
@@ -23,7 +29,7 @@ appSuite('SQLite store', async () => {
   const store = new SqliteStore(openDatabase(join(dir, 'db.sqlite')), { wasm: compileScanModule() });
   const app = createApp({ store, profiles: registry, keys: await testKeyStore(), limits: { rate: null } });
   return {
-    fetch: (path, init) => Promise.resolve(app.request(path, init)),
+    fetch: openApi.wrap((path, init) => Promise.resolve(app.request(path, init))),
     m,
     s,
     close: async () => {

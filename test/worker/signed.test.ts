@@ -2,16 +2,19 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { createApp } from '../../src/worker/app.js';
 import { fromHex } from '../../src/worker/auth/devices.js';
 import { SqlDeviceRegistry } from '../../src/worker/auth/sql-devices.js';
 import { masterFileOf, readMaster } from '../../src/worker/adapter/device-master.js';
 import { betterSqliteDriver, openDatabase, SqliteStore } from '../../src/worker/store/sqlite-node.js';
 import { testKeyStore, testProfiles } from './fixtures.js';
+import { OpenApiRecorder } from './openapi-check.js';
 import { signedSuite, type TestDevice } from './signed-suite.js';
 
 const { m, registry } = testProfiles();
+const openApi = new OpenApiRecorder();
+afterAll(() => expect(openApi.problems).toEqual([]));
 
 signedSuite('SQLite store on Node', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'facevq-signed-'));
@@ -30,7 +33,7 @@ signedSuite('SQLite store on Node', async () => {
   };
   const devices = { live: await issue(), revocable: await issue(), elsewhere: await issue(['elsewhere']) };
   return {
-    fetch: (path, init) => Promise.resolve(service.app.request(path, init)),
+    fetch: openApi.wrap((path, init) => Promise.resolve(service.app.request(path, init))),
     m,
     devices,
     revoke: async () => void service.devices.revoke('tenant-a', '02'),
