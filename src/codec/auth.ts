@@ -46,18 +46,19 @@ export interface SignOptions {
   /** Bytes of the tag, 4..16. @default 8 */
   tagLength?: number;
   /**
-   * The most bytes the signed payload may take. @default the larger of the profile's `maxBytes`
-   * and {@link SIGNED_FRAME_BYTES}
+   * The most bytes the signed payload may take.
+   * @default the profile's `maxBytes` + {@link SIGNATURE_BYTES}
    */
   maxBytes?: number;
 }
 
 /**
- * One LoRaWAN frame at the slowest data rates (51 bytes): the default size a signed payload must
- * fit. A bare `s` payload (at most 31 bytes) plus a 1-byte key id, the time and an 8-byte tag
- * (20 bytes) fits exactly.
+ * What signing adds with a 1-byte key id, no nonce and an 8-byte tag: the block's length byte,
+ * then type and length bytes plus value for the time (4), key id (1) and tag (8). So a signed
+ * `s` payload (at most 31 + 20 bytes) fits one 51-byte LoRaWAN frame; a signed `m` payload
+ * takes up to 71. Signing fails with `E_OVER_BOUND` beyond the profile's bound plus this.
  */
-export const SIGNED_FRAME_BYTES = 51;
+export const SIGNATURE_BYTES = 1 + (2 + 4) + (2 + 1) + (2 + 8);
 
 function checkTagLength(tagLength: number): void {
   if (!Number.isInteger(tagLength) || tagLength < 4 || tagLength > 16) throw new RangeError('sign: tagLength must be 4..16');
@@ -88,7 +89,7 @@ export async function signPayload(payload: Uint8Array, profile: Profile, key: Ui
 
 /**
  * Encodes a grid as a device's signed capture (§13): its key id, the capture time, an optional
- * nonce and the tag, in the frame of `options.maxBytes`. Fails like {@link encodeGrid}
+ * nonce and the tag, within `options.maxBytes`. Fails like {@link encodeGrid}
  * (`E_OVER_BOUND` when it does not fit).
  *
  * ```ts
@@ -98,7 +99,7 @@ export async function signPayload(payload: Uint8Array, profile: Profile, key: Ui
 export async function signGrid(grid: ArrayLike<number>, profile: Profile, options: SignOptions, encode: EncodeOptions = {}): Promise<Uint8Array> {
   const time = options.time ?? Math.floor(Date.now() / 1000);
   const extensions: Extensions = { ...encode.extensions, captureTime: time, keyId: options.keyId, ...(options.nonce && { nonce: options.nonce }) };
-  const maxBytes = options.maxBytes ?? Math.max(profile.maxBytes, SIGNED_FRAME_BYTES);
+  const maxBytes = options.maxBytes ?? profile.maxBytes + SIGNATURE_BYTES;
   return encodeSigned(grid, profile, { ...encode, extensions, maxBytes }, options.key, options.tagLength ?? 8);
 }
 
