@@ -10,6 +10,7 @@ import { codingOf } from './_coding.js';
 import { readExtensions, type Extensions } from './extensions.js';
 import { decodeGrid, encodeGrid, type EncodeOptions } from './payload.js';
 import type { Profile } from './profile.js';
+import type { ProfileSet } from './profile-set.js';
 
 /** HMAC-SHA-256(key, message), 32 bytes (Web Crypto). */
 export async function hmacSha256(key: Uint8Array, message: Uint8Array): Promise<Uint8Array> {
@@ -103,10 +104,13 @@ export async function signGrid(grid: ArrayLike<number>, profile: Profile, option
   return encodeSigned(grid, profile, { ...encode, extensions, maxBytes }, options.key, options.tagLength ?? 8);
 }
 
-/** {@link signGrid} for a payload that is already encoded: keeps its grid and mode. */
-export async function signCapture(payload: Uint8Array, profile: Profile, options: SignOptions): Promise<Uint8Array> {
-  const decoded = decodeGrid(payload, profile);
-  return signGrid(decoded.grid, profile, options, { mode: decoded.mode, extensions: decoded.extensions });
+/**
+ * {@link signGrid} for a payload that is already encoded (under `profiles`, or one of them):
+ * keeps its grid, mode and other extensions.
+ */
+export async function signCapture(payload: Uint8Array, profiles: Profile | ProfileSet, options: SignOptions): Promise<Uint8Array> {
+  const decoded = decodeGrid(payload, profiles);
+  return signGrid(decoded.grid, decoded.profile, options, { mode: decoded.mode, extensions: decoded.extensions });
 }
 
 /**
