@@ -1,6 +1,6 @@
 /*
  * sign_tool.c - signs grids with fvq_sign() (§13), one line in, one line out, for checking the
- * signed vectors (spec/vectors/payload/signed.json; test/c-sign.test.ts):
+ * signed vectors (spec/vectors/payload/signed.json, test/c-sign.test.ts):
  *
  *   in:  PROFILE.fvqp MODE GRID KEY KEY_ID TIME TAG_LEN CAP
  *        MODE is 0..3 or auto; GRID is comma-separated indices; KEY and KEY_ID are hex

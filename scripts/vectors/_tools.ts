@@ -108,11 +108,6 @@ export class CaseWriter {
     return bytes;
   }
 
-  /** Sets `result` of the last case: what a harness beyond the runner needs (e.g. a signing key). */
-  annotate(result: Record<string, unknown>): void {
-    (this.f.cases.at(-1) as { result?: unknown }).result = result;
-  }
-
   /**
    * A decode case: `bytes` decoded by a decoder holding `names`. A valid result is a decode-only
    * vector unless `roundtrip` (then encoding the decoded grid MUST give `bytes` back, §7). With

@@ -1,24 +1,16 @@
 /**
- * Signed captures (§4 types 0x01-0x04, §13): payloads whose auth tag is HMAC-SHA-256 under a
- * stated key. As payload vectors they check the layout (every conforming codec encodes and
- * decodes them byte for byte); `result.signature` adds the key, key id, time and tag length, so a
- * signer (the C `fvq_sign`, test/c-sign.test.ts; the TS `signGrid`, test/vectors.test.ts) can
- * recompute each payload. Every tag is also recomputed here with node:crypto, independently of
- * the codec's Web Crypto path.
+ * Signed captures (§4 types 0x01-0x04, §13): payloads whose auth tag is HMAC-SHA-256 under the
+ * key each description ends with (`key <hex>`). As payload vectors they check the layout (every
+ * conforming codec encodes and decodes them byte for byte); with that key, a signer (the TS
+ * `signGrid` and the C `fvq_sign`, test/c-sign.test.ts) recomputes each payload from its grid,
+ * mode, key id and capture time. Every tag is also recomputed here with node:crypto,
+ * independently of the codec's Web Crypto path.
  */
 import { createHmac } from 'node:crypto';
 import { decodeGrid, signGrid } from '../../src/codec/index.js';
 import { readExtensions } from '../../src/codec/extensions.js';
 import { makeRng, sampleGrid } from '../../src/codec/_testing.js';
 import type { NamedProfile, VectorSet } from './_tools.js';
-
-/** What a signer needs to reproduce a case: hex key and key id, time, tag length. */
-export interface SignatureInput {
-  key: string;
-  keyId: string;
-  time: number;
-  tagLength: number;
-}
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -32,7 +24,7 @@ function independentTag(payload: Uint8Array, key: Uint8Array): string {
 }
 
 export async function signedVectors(set: VectorSet, P: ReadonlyMap<string, NamedProfile>): Promise<void> {
-  const f = set.file('payload/signed.json', 'payload', 'Signed captures (§13): capture time, key id and an HMAC-SHA-256 auth tag under the key in result.signature (hex), which a signer uses to recompute the payload.');
+  const f = set.file('payload/signed.json', 'payload', 'Signed captures (§13): capture time, key id and an auth tag, HMAC-SHA-256 under the key that ends each description (hex), with which a signer recomputes the payload.');
   const rng = makeRng(13000);
   const keys = [new Uint8Array(32).fill(0x0b), Uint8Array.from({ length: 32 }, (_, i) => i), new Uint8Array(16).fill(0xa5), new Uint8Array(64).fill(0x5c)];
   const cases: { name: string; mode: 0 | 1 | 2 | 3 | 'auto'; keyId: Uint8Array; time: number; tagLength: number }[] = [
@@ -50,10 +42,8 @@ export async function signedVectors(set: VectorSet, P: ReadonlyMap<string, Named
     const signed = await signGrid(grid, p, { keyId: c.keyId, key, time: c.time, tagLength: c.tagLength, maxBytes: 1024 }, { mode: c.mode });
     const { extensions } = decodeGrid(signed, p);
     if (hex(extensions.authTag!) !== independentTag(signed, key)) throw new Error(`signed vector ${i}: node:crypto disagrees with signGrid`);
-    const description = `${c.name}, mode ${c.mode}: ${key.length}-byte key, ${c.keyId.length}-byte key id, ${c.tagLength}-byte tag`;
+    const description = `${c.name}, mode ${c.mode}: ${c.keyId.length}-byte key id, ${c.tagLength}-byte tag, key ${hex(key)}`;
     const bytes = f.encode(c.name, grid, { mode: c.mode, extensions }, description, '§4, §13');
     if (bytes === null || hex(bytes) !== hex(signed)) throw new Error(`signed vector ${i}: the encoder does not reproduce the signed payload`);
-    const signature: SignatureInput = { key: hex(key), keyId: hex(c.keyId), time: c.time, tagLength: c.tagLength };
-    f.annotate({ signature });
   }
 }

@@ -1,7 +1,7 @@
 /**
  * `facevq serve`: the matcher service on Node with its embedded defaults: a SQLite file for
- * galleries and keys, the shipped profiles, and a first write key printed once on an empty
- * database.
+ * galleries and keys, the shipped profiles, and a first write key handed over once on an empty
+ * database (on the terminal, or in a mode-0600 file when stdout is not one: `first-key.ts`).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createNodeService, listen } from '../worker/adapter/node.js';
 import { generateKey, hashKey } from '../worker/auth/keys.js';
 import { numberOption, option, parseArgs, UsageError } from './args.js';
+import { handOverFirstKey } from './first-key.js';
 
 const USAGE = `usage: facevq serve [--port 8787] [--host 127.0.0.1] [--db facevq.db] [--profiles DIR] [--rate N]
 
@@ -50,7 +51,7 @@ export async function run(argv: string[]): Promise<number> {
   if (service.keys.count() === 0) {
     const key = generateKey();
     service.keys.add({ hash: hashKey(key), tenant: 'default', scope: 'write', label: 'first key, created by facevq serve' });
-    process.stdout.write(`created the first API key (tenant "default", scope write); it is shown only this once:\n  ${key}\n`);
+    process.stdout.write(handOverFirstKey(key, db));
   }
   const server = await listen(service.app, port, host);
   process.stdout.write(`facevq serving on ${server.url} (database ${db}, profiles ${profilesDir})\n`);

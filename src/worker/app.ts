@@ -52,7 +52,7 @@ export function createApp(options: AppOptions): FacevqApp {
   app.get('/v1/openapi.json', (c) => c.json(openApiDocument()));
 
   const buckets = limits.rate ? new TokenBuckets(limits.rate, clock) : null;
-  app.use('/v1/*', authenticate(options.keys, buckets));
+  app.use('/v1/*', authenticate(options.keys, buckets, clock));
   app.route('/v1', metaRoutes(deps));
   app.route('/v1', galleryRoutes(deps));
 

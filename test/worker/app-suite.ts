@@ -100,7 +100,7 @@ export function appSuite(name: string, setup: () => Promise<AppHarness>): void {
       const pm = syntheticPayloads(m, 1).capture('person-0', 0);
       const ps = syntheticPayloads(s, 1).capture('person-0', 0);
       await call(fetch, 'POST', `/v1/galleries/${g}/subjects/a/enroll`, { key: KEYS.aWrite, body: pm });
-      for (const q of ['k=0', 'k=101', 'k=x', 'far=0.5', 'threshold=2', 'far=1e-2&threshold=0.5', 'precision=f16']) {
+      for (const q of ['k=0', 'k=101', 'k=x', 'k=0x10', 'k=1e1', 'k=%207', 'k=05', 'threshold=0x1', 'threshold=1e-1', 'far=0.5', 'threshold=2', 'far=1e-2&threshold=0.5', 'precision=f16']) {
         expect(await call(fetch, 'POST', `/v1/galleries/${g}/identify?${q}`, { key: KEYS.aRead, body: pm }), q).toMatchObject({ status: 400, body: { error: { code: 'E_BAD_REQUEST' } } });
       }
       expect(await call(fetch, 'POST', `/v1/galleries/${g}/identify`, { key: KEYS.aRead, body: ps })).toMatchObject({ status: 409, body: { error: { code: 'E_PROFILE_MISMATCH' } } });
@@ -160,7 +160,9 @@ export function appSuite(name: string, setup: () => Promise<AppHarness>): void {
       } while (cursor);
       expect(seen).toEqual([...src.people].sort());
       expect(await call(fetch, 'GET', `/v1/galleries/${g}/subjects?cursor=***`, { key: KEYS.aRead })).toMatchObject({ status: 400 });
-      expect(await call(fetch, 'GET', `/v1/galleries/${g}/subjects?limit=0`, { key: KEYS.aRead })).toMatchObject({ status: 400 });
+      for (const limit of ['0', '1e2', '0x10', '2.0']) {
+        expect(await call(fetch, 'GET', `/v1/galleries/${g}/subjects?limit=${limit}`, { key: KEYS.aRead }), limit).toMatchObject({ status: 400, body: { error: { code: 'E_BAD_REQUEST' } } });
+      }
     }));
 
     it('erases subjects and galleries', withApp(async ({ fetch, m }) => {

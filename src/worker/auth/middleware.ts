@@ -17,7 +17,7 @@ export interface AuthEnv {
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /** Middleware: authenticates the key and takes a rate-limit token. */
-export function authenticate(keys: KeyStore, buckets: TokenBuckets | null): MiddlewareHandler<AuthEnv> {
+export function authenticate(keys: KeyStore, buckets: TokenBuckets | null, clock: () => number = Date.now): MiddlewareHandler<AuthEnv> {
   const hasher = new KeyHasher();
   return async (c, next) => {
     const match = BEARER.exec(c.req.header('authorization') ?? '');
@@ -26,6 +26,7 @@ export function authenticate(keys: KeyStore, buckets: TokenBuckets | null): Midd
     const hash = hasher.hash(key);
     const record = await keys.lookup(hash);
     if (!record) reject('E_UNAUTHORIZED', 'unknown API key', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    if (record.expiresAt !== undefined && record.expiresAt <= clock()) reject('E_UNAUTHORIZED', 'expired API key', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
     hasher.remember(key, hash);
     if (buckets) {
       const d = buckets.take(hash);
