@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNodeService, listen } from '../worker/adapter/node.js';
 import { generateKey, hashKey } from '../worker/auth/keys.js';
+import { rateLimits } from '../worker/config.js';
 import { numberOption, option, parseArgs, UsageError } from './args.js';
 import { handOverFirstKey } from './first-key.js';
 
@@ -17,7 +18,7 @@ const USAGE = `usage: facevq serve [--port 8787] [--host 127.0.0.1] [--db facevq
   --host      address to listen on                               default 127.0.0.1
   --db        SQLite file for galleries and keys (created)       default facevq.db
   --profiles  folder of .fvqp profiles                           default the package's models/
-  --rate      requests per second per key (burst 2N; 0: off)     default 100
+  --rate      requests per second per key (burst 2N; per tenant and per client address 2N, burst 4N; 0: off)  default 100
 `;
 
 /** The package's `models/` folder, found by walking up from this file to `package.json`. */
@@ -47,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`no .fvqp profiles in ${profilesDir}`);
   }
 
-  const service = createNodeService(db, profilesDir, { rate: rate > 0 ? { perSecond: rate, burst: 2 * rate } : null });
+  const service = createNodeService(db, profilesDir, rateLimits(rate > 0 ? { perSecond: rate, burst: 2 * rate } : null));
   if (service.keys.count() === 0) {
     const key = generateKey();
     service.keys.add({ hash: hashKey(key), tenant: 'default', scope: 'write', label: 'first key, created by facevq serve' });

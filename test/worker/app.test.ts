@@ -53,6 +53,26 @@ describe('service on Node only', () => {
     expect((await call(fetch, 'GET', '/v1/profiles', { key: KEYS.aRead })).status).toBe(200);
   });
 
+  it('limits per client address before the key is known, and per tenant over all its keys', async () => {
+    let now = 0;
+    const app = createApp({
+      store: createMemoryStore(), profiles: registry, keys: await testKeyStore(), clock: () => now,
+      clientAddress: (c) => c.req.header('x-test-address'),
+      limits: { rate: { perSecond: 100, burst: 100 }, rateAddress: { perSecond: 1, burst: 3 }, rateTenant: { perSecond: 1, burst: 2 } },
+    });
+    const get = async (key: string | undefined, address: string) =>
+      (await app.request('/v1/profiles', { headers: { 'x-test-address': address, ...(key && { authorization: `Bearer ${key}` }) } })).status;
+    expect([await get('fvq_bad', '10.0.0.1'), await get(undefined, '10.0.0.1'), await get('fvq_bad', '10.0.0.1')]).toEqual([401, 401, 401]);
+    expect(await get('fvq_bad', '10.0.0.1')).toBe(429); // the address is out of tokens, whatever the key
+    expect(await get(KEYS.aRead, '10.0.0.1')).toBe(429);
+    expect(await get('fvq_bad', '10.0.0.2')).toBe(401); // another address is not
+    // Tenant A's two keys share the tenant's bucket of 2; tenant B has its own.
+    expect([await get(KEYS.aRead, '10.0.1.1'), await get(KEYS.aWrite, '10.0.1.2'), await get(KEYS.aRead, '10.0.1.3')]).toEqual([200, 200, 429]);
+    expect(await get(KEYS.bWrite, '10.0.1.4')).toBe(200);
+    now += 1000;
+    expect(await get(KEYS.aWrite, '10.0.1.5')).toBe(200);
+  });
+
   it('serves Prometheus metrics by route and status', async () => {
     const metrics = new Metrics();
     const app = createApp({ store: createMemoryStore(), profiles: registry, keys: await testKeyStore(), metrics });

@@ -7,6 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
 import { createApp, type FacevqApp } from '../app.js';
 import { SqlDeviceRegistry } from '../auth/sql-devices.js';
 import { SqlKeyStore } from '../auth/sql-keys.js';
@@ -16,6 +18,8 @@ import { Metrics } from '../metrics.js';
 import { ProfileRegistry } from '../profiles.js';
 import { betterSqliteDriver, openDatabase, SqliteStore } from '../store/sqlite-node.js';
 import { masterFileOf, readMaster } from './device-master.js';
+import { answerClientErrors, serverOptions, type HttpDeadlines } from './node-http.js';
+import type { Server } from 'node:http';
 
 /** The Node service's parts. */
 export interface NodeService { app: FacevqApp; store: SqliteStore; keys: SqlKeyStore; devices: SqlDeviceRegistry; close(): void }
@@ -28,16 +32,18 @@ export function createNodeService(db: string, profilesDir: string, limits?: Part
   const store = new SqliteStore(openDatabase(db), { wasm });
   const keys = new SqlKeyStore(betterSqliteDriver(store.db));
   const devices = new SqlDeviceRegistry(betterSqliteDriver(store.db), readMaster(masterFileOf(db), false));
-  const app = createApp({ store, profiles, keys, devices, metrics: new Metrics(), ...(limits && { limits }) });
+  const clientAddress = (c: Context) => getConnInfo(c).remote.address;
+  const app = createApp({ store, profiles, keys, devices, clientAddress, metrics: new Metrics(), ...(limits && { limits }) });
   return { app, store, keys, devices, close: () => store.close() };
 }
 
 /** Serves `app` on `host:port` (0: any free port); resolves with the URL and a stop function. */
-export function listen(app: FacevqApp, port: number, host: string): Promise<{ url: string; close(): Promise<void> }> {
+export function listen(app: FacevqApp, port: number, host: string, deadlines?: HttpDeadlines): Promise<{ url: string; close(): Promise<void> }> {
   return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => resolve({
+    const server = serve({ fetch: app.fetch, port, hostname: host, serverOptions: serverOptions(deadlines) }, (info: AddressInfo) => resolve({
       url: `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`,
       close: () => new Promise<void>((done) => server.close(() => done())),
     }));
+    answerClientErrors(server as Server);
   });
 }

@@ -6,6 +6,7 @@
  * Rate limits are per isolate. The app is built once per isolate and rebuilt if a secret or variable changes.
  */
 import { createApp, type FacevqApp } from '../app.js';
+import { rateLimits } from '../config.js';
 import { StaticDeviceRegistry } from '../auth/devices.js';
 import { StaticKeyStore } from '../auth/keys.js';
 import { ProfileRegistry } from '../profiles.js';
@@ -38,10 +39,10 @@ export function createWorker(files: readonly ArrayBuffer[]): { fetch(req: Reques
       const config = JSON.stringify([keys, rate, devices, signed]);
       if (built?.config !== config) {
         const [perSecond, burst] = rate.split('/').map(Number);
-        const limits = { rate: rate === 'off' ? null : { perSecond: perSecond!, burst: burst ?? 2 * perSecond! } };
+        const limits = rateLimits(rate === 'off' ? null : { perSecond: perSecond!, burst: burst ?? 2 * perSecond! });
         const app = createApp({
           store: new DurableObjectStore(env.GALLERIES), profiles, keys: StaticKeyStore.fromJson(keys),
-          devices: StaticDeviceRegistry.fromJson(devices, signed), limits,
+          devices: StaticDeviceRegistry.fromJson(devices, signed), limits, clientAddress: (c) => c.req.header('cf-connecting-ip'),
         });
         built = { config, app };
       }
