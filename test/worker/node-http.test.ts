@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/worker/app.js';
 import { listen } from '../../src/worker/adapter/node.js';
 import { createMemoryStore } from '../../src/worker/store/memory.js';
-import { testKeyStore, testProfiles } from './fixtures.js';
+import { KEYS, testKeyStore, testProfiles } from './fixtures.js';
 
 /** Sends raw bytes, optionally more after `laterMs`, and returns everything the server sends until it closes. */
 function raw(url: string, first: string): Promise<string> {
@@ -29,15 +29,18 @@ describe('Node HTTP layer', () => {
   });
   afterAll(() => server.close());
 
-  it('answers a request line Node cannot parse with the JSON error body', async () => {
-    const response = await raw(server.url, 'GET /v1/a\\b HTTP/1.1\r\nHost: x\r\n\r\n');
-    expect(response).toMatch(/^HTTP\/1\.1 400 /);
-    expect(bodyOf(response)).toMatchObject({ error: { code: 'E_BAD_REQUEST' } });
+  it('answers requests refused before the app with the JSON error body', async () => {
+    // Node's parser: HTTP/1.1 without a Host header. @hono/node-server: an absolute-form target that does not parse.
+    for (const request of ['GET /healthz HTTP/1.1\r\n\r\n', 'GET http://x/a\\b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']) {
+      const response = await raw(server.url, request);
+      expect(response, request).toMatch(/^HTTP\/1\.1 400 /);
+      expect(bodyOf(response), request).toMatchObject({ error: { code: 'E_BAD_REQUEST' } });
+    }
   });
 
   it('cuts off a body that does not arrive by the deadline, with 408 E_REQUEST_TIMEOUT', async () => {
     const started = Date.now();
-    const response = await raw(server.url, 'POST /v1/embed HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer fvq_x\r\nContent-Type: application/vnd.facevq\r\nContent-Length: 48\r\n\r\n0123456789');
+    const response = await raw(server.url, `POST /v1/embed HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEYS.aRead}\r\nContent-Type: application/vnd.facevq\r\nContent-Length: 48\r\n\r\n0123456789`);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(response).toMatch(/^HTTP\/1\.1 408 /);
     expect(bodyOf(response)).toMatchObject({ error: { code: 'E_REQUEST_TIMEOUT' } });

@@ -1,8 +1,8 @@
 /**
  * Node's HTTP layer, hardened: deadlines for headers and whole requests (a client that declares
- * a body and sends it slowly is cut off), and the errors Node answers itself, before the app sees
- * the request (a malformed request line, a timeout, oversized headers), sent as the service's
- * JSON error body with a code instead of Node's bare status line.
+ * a body and sends it slowly is cut off), and the errors answered before the app sees the request
+ * (by Node: a request line it cannot parse, a timeout; by @hono/node-server: a URL that does not
+ * parse), sent as the service's JSON error body with a code instead of a bare status line.
  */
 import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
@@ -22,6 +22,22 @@ export const DEFAULT_DEADLINES: HttpDeadlines = { headersMs: 10_000, requestMs: 
 /** `http.createServer` options for `deadlines`; Node checks them every `checkMs`. */
 export function serverOptions(deadlines: HttpDeadlines = DEFAULT_DEADLINES, checkMs = 1_000): ServerOptions {
   return { headersTimeout: deadlines.headersMs, requestTimeout: deadlines.requestMs, connectionsCheckingInterval: checkMs };
+}
+
+/** The JSON error answer for `code`. */
+function errorResponse(code: ApiErrorCode, message: string): Response {
+  const body: ErrorBody = { error: { code, message } };
+  return new Response(JSON.stringify(body), { status: statusOf(code), headers: { 'content-type': 'application/json' } });
+}
+
+/**
+ * @hono/node-server's `errorHandler`: a request it cannot turn into a `Request` (a URL that does
+ * not parse, e.g. with a raw backslash) is `400 E_BAD_REQUEST` as JSON, not its bare 400.
+ */
+export function requestErrorHandler(error: unknown): Response {
+  if (error instanceof Error && error.name === 'RequestError') return errorResponse('E_BAD_REQUEST', `malformed request: ${error.message}`);
+  console.error('facevq: internal error', error);
+  return errorResponse('E_INTERNAL', 'internal error');
 }
 
 /** The code for an error of Node's HTTP parser or its deadlines. */

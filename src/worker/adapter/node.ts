@@ -18,7 +18,7 @@ import { Metrics } from '../metrics.js';
 import { ProfileRegistry } from '../profiles.js';
 import { betterSqliteDriver, openDatabase, SqliteStore } from '../store/sqlite-node.js';
 import { masterFileOf, readMaster } from './device-master.js';
-import { answerClientErrors, serverOptions, type HttpDeadlines } from './node-http.js';
+import { answerClientErrors, requestErrorHandler, serverOptions, type HttpDeadlines } from './node-http.js';
 import type { Server } from 'node:http';
 
 /** The Node service's parts. */
@@ -40,7 +40,7 @@ export function createNodeService(db: string, profilesDir: string, limits?: Part
 /** Serves `app` on `host:port` (0: any free port); resolves with the URL and a stop function. */
 export function listen(app: FacevqApp, port: number, host: string, deadlines?: HttpDeadlines): Promise<{ url: string; close(): Promise<void> }> {
   return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port, hostname: host, serverOptions: serverOptions(deadlines) }, (info: AddressInfo) => resolve({
+    const server = serve({ fetch: app.fetch, port, hostname: host, serverOptions: serverOptions(deadlines), errorHandler: requestErrorHandler }, (info: AddressInfo) => resolve({
       url: `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`,
       close: () => new Promise<void>((done) => server.close(() => done())),
     }));
