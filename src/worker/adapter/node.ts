@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { createApp, type FacevqApp } from '../app.js';
@@ -19,7 +19,7 @@ import { ProfileRegistry } from '../profiles.js';
 import { betterSqliteDriver, openDatabase, SqliteStore } from '../store/sqlite-node.js';
 import { masterFileOf, readMaster } from './device-master.js';
 import { answerClientErrors, requestErrorHandler, serverOptions, type HttpDeadlines } from './node-http.js';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 
 /** The Node service's parts. */
 export interface NodeService { app: FacevqApp; store: SqliteStore; keys: SqlKeyStore; devices: SqlDeviceRegistry; close(): void }
@@ -39,11 +39,13 @@ export function createNodeService(db: string, profilesDir: string, limits?: Part
 
 /** Serves `app` on `host:port` (0: any free port); resolves with the URL and a stop function. */
 export function listen(app: FacevqApp, port: number, host: string, deadlines?: HttpDeadlines): Promise<{ url: string; close(): Promise<void> }> {
+  // @hono/node-server's listener under our own server: `serve()` does not pass `errorHandler` on.
+  const server = createServer(serverOptions(deadlines), getRequestListener(app.fetch, { hostname: host, errorHandler: requestErrorHandler }));
+  answerClientErrors(server);
   return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port, hostname: host, serverOptions: serverOptions(deadlines), errorHandler: requestErrorHandler }, (info: AddressInfo) => resolve({
-      url: `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`,
+    server.listen(port, host, () => resolve({
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`,
       close: () => new Promise<void>((done) => server.close(() => done())),
     }));
-    answerClientErrors(server as Server);
   });
 }
