@@ -29,15 +29,6 @@ describe('Node HTTP layer', () => {
   });
   afterAll(() => server.close());
 
-  it('answers requests refused before the app with the JSON error body', async () => {
-    // Node's parser: HTTP/1.1 without a Host header. @hono/node-server: an absolute-form target that does not parse.
-    for (const request of ['GET /healthz HTTP/1.1\r\n\r\n', 'GET http://x/a\\b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']) {
-      const response = await raw(server.url, request);
-      expect(response, request).toMatch(/^HTTP\/1\.1 400 /);
-      expect(bodyOf(response), request).toMatchObject({ error: { code: 'E_BAD_REQUEST' } });
-    }
-  });
-
   it('cuts off a body that does not arrive by the deadline, with 408 E_REQUEST_TIMEOUT', async () => {
     const started = Date.now();
     const response = await raw(server.url, `POST /v1/embed HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEYS.aRead}\r\nContent-Type: application/vnd.facevq\r\nContent-Length: 48\r\n\r\n0123456789`);
