@@ -1,17 +1,18 @@
 /**
  * `facevq encode IMAGE... [--profile m|s|FILE] [--box x,y,w,h] [--mode auto|0|1|2|3]
- *   [--out FILE|DIR] [--runtime auto|node|web|ts] [--json]`
+ *   [--sign KEYID:KEY] [--out FILE|DIR] [--runtime auto|node|web|ts] [--json]`
  *
  * Encodes the face in each image into a payload file (`.fvq`, spec §12). The face is located by
  * `--box` (the same box for every image; landmarks from the SDK's mean shape) or detected with
  * face-api (the face nearest the centre). Output: next to each image by default; `--out FILE` for a
  * single image, `--out DIR` for many. `--json` prints one JSON object a line per image: the output
- * path, the payload as hex, its length and mode, the grid, the face and the timings. Images that
+ * path, the payload as hex (signed with a device key under `--sign`, §13), its length and mode, the grid, the face and the timings. Images that
  * fail are reported on stderr and the exit status is 1.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { FILE_EXTENSION, readProfile } from '../codec/index.js';
+import { FILE_EXTENSION, readProfile, type SignOptions } from '../codec/index.js';
+import { fromHex } from '../worker/auth/devices.js';
 import type { FaceBox } from '../sdk/box-landmarks.js';
 import type { EncodeFaceOptions } from '../sdk/face-encoder.js';
 import type { RuntimeName } from '../sdk/frame-encoder.js';
@@ -19,7 +20,7 @@ import { NodeFaceEncoder, type EncodedImage } from '../sdk/node/face-encoder.js'
 import { option, parseArgs, UsageError } from './args.js';
 import { Progress } from './progress.js';
 
-const USAGE = 'usage: facevq encode IMAGE... [--profile m|s|FILE] [--box x,y,w,h] [--mode auto|0|1|2|3] [--out FILE|DIR] [--runtime auto|node|web|ts] [--json]';
+const USAGE = 'usage: facevq encode IMAGE... [--profile m|s|FILE] [--box x,y,w,h] [--mode auto|0|1|2|3] [--sign KEYID:KEY] [--out FILE|DIR] [--runtime auto|node|web|ts] [--json]';
 const RUNTIMES: readonly RuntimeName[] = ['auto', 'node', 'web', 'ts'];
 
 const hex = (b: Uint8Array) => Array.from(b, (v) => v.toString(16).padStart(2, '0')).join('');
@@ -37,6 +38,13 @@ function parseMode(raw: string): NonNullable<EncodeFaceOptions['mode']> {
   if (raw === 'auto') return 'auto';
   if (raw === '0' || raw === '1' || raw === '2' || raw === '3') return Number(raw) as 0 | 1 | 2 | 3;
   throw new UsageError(`--mode must be auto, 0, 1, 2 or 3, got ${JSON.stringify(raw)}`);
+}
+
+/** `--sign KEYID:KEY` (hex, as `facevq devices add` prints them): the device key to sign with (§13). */
+function parseSign(raw: string): SignOptions {
+  const m = /^((?:[0-9a-f]{2}){1,8}):((?:[0-9a-f]{2}){16,64})$/i.exec(raw);
+  if (!m) throw new UsageError('--sign must be KEYID:KEY in hex, as `facevq devices add` prints them (e.g. 01:9f3c...)');
+  return { keyId: fromHex(m[1]!), key: fromHex(m[2]!) };
 }
 
 /**
@@ -63,7 +71,7 @@ function outputPath(image: string, out: string | undefined, many: boolean): stri
 
 /** Runs the command; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['profile', 'box', 'mode', 'out', 'runtime'], ['json', 'help']);
+  const args = parseArgs(argv, ['profile', 'box', 'mode', 'out', 'runtime', 'sign'], ['json', 'help']);
   const images = args.positionals;
   if (args.flags.has('help')) {
     process.stdout.write(USAGE + '\n');
@@ -76,6 +84,8 @@ export async function run(argv: string[]): Promise<number> {
   const box = boxArg === undefined ? undefined : parseBox(boxArg);
   const mode = parseMode(option(args, 'mode', 'auto')!);
   const out = option(args, 'out');
+  const signArg = option(args, 'sign');
+  const sign = signArg === undefined ? undefined : parseSign(signArg);
   const json = args.flags.has('json');
   const many = images.length > 1;
   if (many && out !== undefined && fs.existsSync(out) && !fs.statSync(out).isDirectory()) {
@@ -89,7 +99,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const image of images) {
     let result: EncodedImage;
     try {
-      result = await encoder.encodeImage(image, { mode, withGrid: json, withTimings: json, ...(box && { box }) });
+      result = await encoder.encodeImage(image, { mode, withGrid: json, withTimings: json, ...(box && { box }), ...(sign && { sign }) });
     } catch (error) {
       failed++;
       process.stderr.write(`facevq encode: ${image}: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,7 +1,8 @@
 /**
  * `facevq keys`: API keys. `create` adds one to the Node service's database; `hash` makes one for
  * the Worker, printing the key and the record to add to its `FACEVQ_KEYS` secret; `list` shows
- * the database's keys (hash prefixes only: keys themselves are never stored).
+ * the database's keys (hash prefixes only: keys themselves are never stored); `revoke` ends one
+ * at once; `rotate` makes its successor with the same grants and ends it after a grace period.
  */
 import { resolve } from 'node:path';
 import { SqlKeyStore } from '../worker/auth/sql-keys.js';
@@ -9,14 +10,20 @@ import { generateKey, hashKey, type KeyRecord, type Scope } from '../worker/auth
 import { NAME_PATTERN } from '../worker/names.js';
 import { betterSqliteDriver, openDatabase } from '../worker/store/sqlite-node.js';
 import { option, parseArgs, UsageError, type ParsedArgs } from './args.js';
+import { parseExpiry, showExpiry } from './expiry.js';
 
 const USAGE = `usage:
-  facevq keys create --tenant T [--scope read|write] [--galleries a,b] [--label L] [--db facevq.db]
-  facevq keys hash   --tenant T [--scope read|write] [--galleries a,b] [--label L] [--key KEY]
+  facevq keys create --tenant T [--scope read|write] [--galleries a,b] [--label L] [--expires 90d|DATE] [--db facevq.db]
+  facevq keys hash   --tenant T [--scope read|write] [--galleries a,b] [--label L] [--expires 90d|DATE] [--key KEY]
   facevq keys list   [--db facevq.db]
+  facevq keys revoke --id HASH_PREFIX [--db facevq.db]
+  facevq keys rotate --id HASH_PREFIX [--grace 1h] [--db facevq.db]
 
 create  adds a new key to the Node service's database and prints it (shown only once)
 hash    prints a new key (or hashes --key) and its JSON record for the Worker's FACEVQ_KEYS secret
+revoke  the key (named by the hash prefix \`list\` prints) fails on its next request
+rotate  prints a new key with the same tenant, scope and galleries; the old one expires after
+        --grace (default 0: at once)
 `;
 
 /** The key record the options describe, for the hash of `key`. */
@@ -28,12 +35,32 @@ async function recordFor(args: ParsedArgs, key: string): Promise<KeyRecord> {
   const galleries = option(args, 'galleries')?.split(',').map((g) => g.trim()).filter(Boolean);
   for (const g of galleries ?? []) if (!NAME_PATTERN.test(g)) throw new UsageError(`invalid gallery name ${JSON.stringify(g)}`);
   const label = option(args, 'label');
-  return { hash: hashKey(key), tenant, scope: scope as Scope, ...(galleries && { galleries }), ...(label && { label }) };
+  const expiresAt = parseExpiry(option(args, 'expires'));
+  return { hash: hashKey(key), tenant, scope: scope as Scope, ...(galleries && { galleries }), ...(label && { label }), ...(expiresAt && { expiresAt }) };
+}
+
+/** Runs `fn` on the key store of the database `db`. */
+function withStore<T>(db: string, fn: (store: SqlKeyStore) => T): T {
+  const database = openDatabase(db);
+  try {
+    return fn(new SqlKeyStore(betterSqliteDriver(database)));
+  } finally {
+    database.close();
+  }
+}
+
+/** The live key `--id` names. */
+function findKey(store: SqlKeyStore, args: ParsedArgs): KeyRecord {
+  try {
+    return store.find(option(args, 'id') ?? '');
+  } catch (e) {
+    throw new UsageError(`--id: ${(e as Error).message}`);
+  }
 }
 
 export async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const args = parseArgs(rest, ['tenant', 'scope', 'galleries', 'label', 'db', 'key'], ['help']);
+  const args = parseArgs(rest, ['tenant', 'scope', 'galleries', 'label', 'db', 'key', 'expires', 'id', 'grace'], ['help']);
   if (args.flags.has('help') || command === undefined || command === '--help') {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
@@ -43,14 +70,33 @@ export async function run(argv: string[]): Promise<number> {
     case 'create': {
       const key = generateKey();
       const record = await recordFor(args, key);
-      const database = openDatabase(db);
-      try {
-        new SqlKeyStore(betterSqliteDriver(database)).add(record);
-      } finally {
-        database.close();
-      }
+      withStore(db, (store) => store.add(record));
       process.stdout.write(`${key}\n`);
       process.stderr.write(`added a ${record.scope} key for tenant "${record.tenant}" to ${db}; it is shown only this once\n`);
+      return 0;
+    }
+    case 'revoke': {
+      const old = withStore(db, (store) => {
+        const found = findKey(store, args);
+        store.revoke(found.hash);
+        return found;
+      });
+      process.stderr.write(`revoked key ${old.hash.slice(0, 12)}… of tenant "${old.tenant}"; its next request fails\n`);
+      return 0;
+    }
+    case 'rotate': {
+      const key = generateKey();
+      const grace = parseExpiry(option(args, 'grace'));
+      const old = withStore(db, (store) => {
+        const found = findKey(store, args);
+        const { hash: _, expiresAt: __, ...grants } = found;
+        store.add({ ...grants, hash: hashKey(key) });
+        if (grace === undefined) store.revoke(found.hash);
+        else store.expire(found.hash, grace);
+        return found;
+      });
+      process.stdout.write(`${key}\n`);
+      process.stderr.write(`new key for tenant "${old.tenant}" (shown only this once); the old key ${old.hash.slice(0, 12)}… ${grace === undefined ? 'is revoked' : `expires ${showExpiry(grace)}`}\n`);
       return 0;
     }
     case 'hash': {
@@ -60,20 +106,14 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write('add the record to the JSON array of the Worker secret: npx wrangler secret put FACEVQ_KEYS\n');
       return 0;
     }
-    case 'list': {
-      const database = openDatabase(db);
-      try {
-        const driver = betterSqliteDriver(database);
-        new SqlKeyStore(driver); // creates the table on a new database
-        const rows = driver.all('SELECT hash, tenant, scope, galleries, label, created_at FROM api_keys ORDER BY created_at');
-        for (const r of rows) {
-          process.stdout.write(`${String(r.hash).slice(0, 12)}…  ${r.tenant}  ${r.scope}  ${r.galleries ?? '*'}  ${r.label ?? ''}\n`);
+    case 'list':
+      withStore(db, (store) => {
+        for (const r of store.list()) {
+          const state = r.revokedAt !== null ? `revoked ${showExpiry(r.revokedAt)}` : `expires ${showExpiry(r.expiresAt)}`;
+          process.stdout.write(`${r.hash.slice(0, 12)}  ${r.tenant}  ${r.scope}  ${r.galleries?.join(',') ?? '*'}  ${state}  ${r.label ?? ''}\n`);
         }
-      } finally {
-        database.close();
-      }
+      });
       return 0;
-    }
     default:
       throw new UsageError(`unknown keys command ${JSON.stringify(command)}\n${USAGE}`);
   }

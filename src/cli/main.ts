@@ -6,6 +6,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   demo: { summary: 'encode, inspect and decode a face with the shipped profiles', load: () => import('./demo.js') },
   serve: { summary: 'run the matcher service on Node', load: () => import('./serve.js') },
   keys: { summary: 'create API keys for the Node store', load: () => import('./keys.js') },
+  devices: { summary: 'device keys that sign payloads, and galleries that require them', load: () => import('./devices.js') },
   encode: { summary: 'encode face images into payloads', load: () => import('./encode.js') },
   inspect: { summary: 'print a payload\'s header, grid and bit costs', load: () => import('./inspect.js') },
   conformance: { summary: 'run the conformance vectors against a codec', load: () => import('./conformance.js') },

@@ -1,14 +1,16 @@
 /**
  * `facevq serve`: the matcher service on Node with its embedded defaults: a SQLite file for
- * galleries and keys, the shipped profiles, and a first write key printed once on an empty
- * database.
+ * galleries and keys, the shipped profiles, and a first write key handed over once on an empty
+ * database (on the terminal, or in a mode-0600 file when stdout is not one: `first-key.ts`).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNodeService, listen } from '../worker/adapter/node.js';
 import { generateKey, hashKey } from '../worker/auth/keys.js';
+import { rateLimits } from '../worker/config.js';
 import { numberOption, option, parseArgs, UsageError } from './args.js';
+import { handOverFirstKey } from './first-key.js';
 
 const USAGE = `usage: facevq serve [--port 8787] [--host 127.0.0.1] [--db facevq.db] [--profiles DIR] [--rate N]
 
@@ -16,7 +18,7 @@ const USAGE = `usage: facevq serve [--port 8787] [--host 127.0.0.1] [--db facevq
   --host      address to listen on                               default 127.0.0.1
   --db        SQLite file for galleries and keys (created)       default facevq.db
   --profiles  folder of .fvqp profiles                           default the package's models/
-  --rate      requests per second per key (burst 2N; 0: off)     default 100
+  --rate      requests per second per key (burst 2N; per tenant and per client address 2N, burst 4N; 0: off)  default 100
 `;
 
 /** The package's `models/` folder, found by walking up from this file to `package.json`. */
@@ -46,11 +48,11 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`no .fvqp profiles in ${profilesDir}`);
   }
 
-  const service = createNodeService(db, profilesDir, { rate: rate > 0 ? { perSecond: rate, burst: 2 * rate } : null });
+  const service = createNodeService(db, profilesDir, rateLimits(rate > 0 ? { perSecond: rate, burst: 2 * rate } : null));
   if (service.keys.count() === 0) {
     const key = generateKey();
     service.keys.add({ hash: hashKey(key), tenant: 'default', scope: 'write', label: 'first key, created by facevq serve' });
-    process.stdout.write(`created the first API key (tenant "default", scope write); it is shown only this once:\n  ${key}\n`);
+    process.stdout.write(handOverFirstKey(key, db));
   }
   const server = await listen(service.app, port, host);
   process.stdout.write(`facevq serving on ${server.url} (database ${db}, profiles ${profilesDir})\n`);

@@ -19,6 +19,8 @@ export { FaceEncoderError, FACE_ENCODER_ERROR_CODES, type FaceEncoderErrorCode }
 export {
   MatcherClient,
   MatcherError,
+  deviceSigner,
+  type PayloadSigner,
   type MatcherClientOptions,
   type MatcherErrorCode,
   type TransportErrorCode,
