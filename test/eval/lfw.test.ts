@@ -143,7 +143,9 @@ describe.skipIf(missing.length > 0)(`image-codec baselines on real chips${reason
       const cachedTeacher = { teacher: faceres.id, chipSide: CHIP_SIDE, code: codeKey('teacher'), descriptor: raw! };
       const reference = await teacher.embedFace({ path: file, box: detected.box, landmarks5, fallback: false, cachedTeacher, image: () => Promise.reject(new Error('embedFace ignored the cached descriptor')) });
       // Without compression the baseline is the teacher; at 64 px q90 it stays close.
-      expect(await teacher.embedChip(chip)).toEqual(reference);
+      // (Equal up to float rounding: the teacher may run on onnxruntime-node, the reference on tfjs.)
+      const direct = await teacher.embedChip(chip);
+      expect(Math.max(...direct.map((v, i) => Math.abs(v - reference[i]!)))).toBeLessThan(1e-3);
       const sent = await decompress(await compress(chip, { format: 'jpeg', side: 64, quality: 90 }));
       expect(cosine(await teacher.embedChip(sent), reference)).toBeGreaterThan(0.9);
       chips.push(chip);
