@@ -140,6 +140,7 @@ async function detectAndEncode(): Promise<void> {
 async function encode(face: { landmarks5: number[] } | { box: FaceBox }, detectMs?: number): Promise<void> {
   const image = state.image!;
   setState('busy');
+  $('error').textContent = ''; // a face found or a box given: the last error (no face, say) no longer holds
   status('Encoding…');
   const encoder = await encoderFor(selectedProfile());
   const input = { pixels: image.data, width: image.width, height: image.height, channels: 4, ...face } as FaceInput;
