@@ -19,7 +19,10 @@
  *    proxy and the Durable Object hop, so it is an upper bound; `GET /healthz` is the baseline.
  *
  * The profile is `models/m.fvqp` when present, else a synthetic one of the same shape
- * (4×4 grid, 4 planes of 64 × 16-D codebooks, head 1024 → 256 → 128).
+ * (4×4 grid, 4 planes of 64 × 16-D codebooks, head 1024 → 256 → 128). Queries are drawn in turn
+ * from {@link QUERY_SET} distinct random payloads in every part (it once cycled over 16 to 64, and
+ * the HTTP parts sent one), so a query does not come back while its data is still warm in the
+ * CPU's caches.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,7 +44,11 @@ import { startWranglerDev, cpuMs } from '../test/worker/wrangler-dev.js';
 const ROOT = new URL('../', import.meta.url).pathname;
 
 /** The part of autocannon's API used here (it ships no types). */
-interface CannonOptions { url: string; duration: number; amount?: number; connections: number; method?: string; headers?: Record<string, string>; body?: Buffer }
+interface CannonOptions {
+  url: string; duration: number; amount?: number; connections: number; method?: string; headers?: Record<string, string>; body?: Buffer;
+  /** Requests each connection cycles through; `setupRequest` may set each one's body. */
+  requests?: { setupRequest(request: { body?: Buffer }): { body?: Buffer } }[];
+}
 interface CannonResult { requests: { average: number; total: number }; non2xx: number; errors: number }
 const autocannon = createRequire(import.meta.url)('autocannon') as (opts: CannonOptions) => Promise<CannonResult>;
 const argv = process.argv.slice(2);
@@ -54,6 +61,8 @@ const JSON_OUT = flag('json');
 const QUICK = flag('quick');
 const DURATION = value('duration', 5);
 const log = (...parts: unknown[]): void => void process.stderr.write(`${parts.join(' ')}\n`);
+/** Distinct queries each part cycles through (more than any part's timed runs at 1M subjects). */
+const QUERY_SET = 4096;
 
 // ---------------------------------------------------------------------------------------------
 // Profile and payloads
@@ -149,7 +158,7 @@ function naiveIdentify(rows: number[][], query: Float32Array, k: number): number
 
 function latency(profile: Profile, sizes: number[]): { sizes: SizeResult[]; codecEmbed: Timing } {
   const wasm = compileScanModule();
-  const queries = payloads(profile, 64, 99);
+  const queries = payloads(profile, QUERY_SET, 99);
   const registry = new ProfileRegistry([profile], wasm);
   const embed = (i: number) => registry.embed(queries[i % queries.length]!).embedding;
   const embedTime = time((i) => void embed(i), 500, 50);
@@ -168,7 +177,7 @@ function latency(profile: Profile, sizes: number[]): { sizes: SizeResult[]; code
       js.set(`s${r}`, v);
     }
     const runs = size >= 1_000_000 ? 15 : size >= 100_000 ? 40 : 200;
-    const q = Array.from({ length: 16 }, (_, i) => embed(i));
+    const q = Array.from({ length: QUERY_SET }, (_, i) => embed(i));
     const search = (m: EmbeddingMatrix, p: Precision) => (i: number) => void m.search(q[i % q.length]!, 5, p);
     const naiveRows = Array.from({ length: size }, (_, i) => Array.from(vectors.subarray(i * dim, (i + 1) * dim)));
     const r: SizeResult = {
@@ -247,14 +256,17 @@ async function nodeThroughput(profile: Profile, profileFile: Uint8Array, size: n
     });
     try {
       const key = /(fvq_[A-Za-z0-9_-]{43})/.exec(output)![1]!;
-      const body = Buffer.from(payloads(profile, 1, 5)[0]!);
+      const bodies = payloads(profile, QUERY_SET, 5).map((p) => Buffer.from(p));
       const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/vnd.facevq' };
-      const check = await fetch(`${url}/v1/galleries/bench/identify`, { method: 'POST', headers, body });
+      const check = await fetch(`${url}/v1/galleries/bench/identify`, { method: 'POST', headers, body: bodies[0]! });
       if (!check.ok) throw new Error(`identify failed: ${check.status} ${await check.text()}`);
+      // Every request, over all connections, takes the next of the distinct query payloads.
+      let next = 0;
+      const requests = [{ setupRequest: (request: { body?: Buffer }) => ({ ...request, body: bodies[next++ % bodies.length]! }) }];
       // Warm-up (JIT and wasm tier-up) by count, not time: on a loaded machine 2 s may be too few requests.
-      await cannon(child.pid!, `${url}/v1/galleries/bench/identify`, { method: 'POST', headers, body, amount: 5000 });
+      await cannon(child.pid!, `${url}/v1/galleries/bench/identify`, { method: 'POST', headers, requests, amount: 5000 });
       const healthz = await cannon(child.pid!, `${url}/healthz`, {});
-      const identify = await cannon(child.pid!, `${url}/v1/galleries/bench/identify`, { method: 'POST', headers, body });
+      const identify = await cannon(child.pid!, `${url}/v1/galleries/bench/identify`, { method: 'POST', headers, requests });
       return { identify, healthz };
     } finally {
       child.kill('SIGTERM');
@@ -294,7 +306,7 @@ async function workerdCpu(profile: Profile, profileFile: Uint8Array, size: numbe
       }
     }));
     log(`  enrolled ${size} subjects through wrangler dev in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    const queries = payloads(profile, 32, 77);
+    const queries = payloads(profile, QUERY_SET, 77);
     const measure = async (n: number, send: (i: number) => Promise<Response>): Promise<number> => {
       for (let i = 0; i < 50; i++) await (await send(i)).arrayBuffer(); // warm-up
       const pids = dev.workerdPids();

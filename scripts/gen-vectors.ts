@@ -23,6 +23,8 @@ import { mode3Vectors } from './vectors/mode3.js';
 import { profileVectors } from './vectors/profile.js';
 import { batchVectors } from './vectors/batch.js';
 import { optionalVectors } from './vectors/optional.js';
+import { precedenceVectors } from './vectors/precedence.js';
+import { signedVectors } from './vectors/signed.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const COMMENT =
@@ -61,6 +63,8 @@ async function main(argv: string[]): Promise<number> {
   profileVectors(set, profiles);
   batchVectors(set, profiles);
   optionalVectors(set, profiles);
+  precedenceVectors(set, profiles);
+  await signedVectors(set, profiles);
   const files = new Map<string, string | Uint8Array>();
   for (const [name, p] of profiles) files.set(`profiles/${name}.fvqp`, p.bytes);
   for (const [rel, f] of set.files) files.set(rel, toJson(f));

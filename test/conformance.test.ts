@@ -15,6 +15,7 @@ const DIR = path.join(ROOT, 'spec/vectors');
 const C_DIR = path.join(ROOT, 'examples/c');
 const cases = loadVectors(DIR);
 const hasCc = spawnSync('cc', ['--version']).status === 0;
+const TWIN = path.join(DIR, 'profiles/tiny-twin.fvqp'); // id 1 and tiny's tag, another hash
 const BROKEN = (behaviour: string) => `node ${JSON.stringify(path.join(__dirname, 'fixtures/broken-adapter.mjs'))} ${behaviour}`;
 
 /** 1 to 4 random edits: flip a bit, set a byte, insert, delete, or cut the tail. */
@@ -83,6 +84,17 @@ describe.skipIf(!hasCc)('conformance: the C implementation in examples/c', () =>
     }
   });
 
+  it('refuses two different profiles with one id (§2.2) with an error outside §9', async () => {
+    const twice = cases.find((c) => c.id === 'optional/payload/same-profile-twice#0')!;
+    const c = startAdapter(JSON.stringify(path.join(C_DIR, 'build/conformance_adapter')));
+    try {
+      const answer = await c.request({ op: 'decode', profile: [twice.profilePaths[0]!, TWIN], hex: twice.case.hex! });
+      expect(answer).toMatchObject({ ok: false, error: expect.stringMatching(/^bad request: two different profiles with one id/) });
+    } finally {
+      await c.close();
+    }
+  });
+
   it('passes every vector built with -fsanitize=address,undefined', async (ctx) => {
     if (!sanitizer) ctx.skip();
     const report = await runWith(startAdapter(JSON.stringify(path.join(C_DIR, 'build-san/conformance_adapter')), { timeoutMs: 30_000 }));
@@ -127,6 +139,31 @@ describe('conformance: a broken adapter is reported', () => {
     const report = await runWith(startAdapter('exit 127'), subset);
     expect(report.failed).toBe(subset.length);
     expect(String(report.results.at(-1)!.failures[0]!.actual)).toMatch(/died 3 times in a row/);
+  });
+
+  it('fails the case, not the run, when the implementation throws', async () => {
+    const builtin = builtinImplementation();
+    let calls = 0;
+    const throwsOnce: Implementation = {
+      name: 'throws once',
+      request: async (req) => {
+        if (calls++ === 0) throw new TypeError('on purpose');
+        return builtin.request(req);
+      },
+      close: async () => {},
+    };
+    const report = await runWith(throwsOnce, subset);
+    expect(report.results).toHaveLength(subset.length);
+    expect(String(report.results[0]!.failures[0]!.actual)).toBe('implementation threw: TypeError: on purpose');
+    expect(report.passed).toBe(subset.length - 1);
+  });
+
+  it('fails each case that names two different profiles with one id (§2.2), and carries on', async () => {
+    const clash = cases.filter((c) => c.id.startsWith('optional/payload/same-profile-twice#')).map((c) => ({ ...c, profilePaths: [c.profilePaths[0]!, TWIN] }));
+    const report = await runWith(builtinImplementation(), clash);
+    expect(report.results).toHaveLength(clash.length);
+    expect(report.failed).toBe(clash.length);
+    expect(String(report.results[0]!.failures[0]!.actual)).toMatch(/^implementation threw: RangeError: ProfileSet: id 1 is taken/);
   });
 
   it('treats known failures as non-fatal', async () => {

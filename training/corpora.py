@@ -105,15 +105,15 @@ def main():
     ap.add_argument('--only', nargs='*', help='these job names only')
     args = ap.parse_args()
     os.makedirs(TEACHER, exist_ok=True)
-    todo = [j for j in JOBS if not args.only or j[0] in args.only]
+    pending = [j for j in JOBS if not args.only or j[0] in args.only]
     lock = threading.Lock()
 
     def worker():
         while True:
             with lock:
-                if not todo:
+                if not pending:
                     return
-                name, detect, views, seed = todo.pop(0)
+                name, detect, views, seed = pending.pop(0)
             teacher(data_dir(args.mirrors, args.lfw, name), name, detect, views, seed)
 
     threads = [threading.Thread(target=worker) for _ in range(args.jobs)]

@@ -319,20 +319,28 @@ static const fvq_profile *load_profile(const char *path, const char **err) {
   return &cache[n_cached++].profile;
 }
 
-/* "profile": a path or an array of paths. Returns the count, or -1 with *err set. */
+/* "profile": a path or an array of paths. Returns the count held, or -1 with *err set. The same
+ * profile named twice is held once; two different profiles with one id are refused (§2.2). */
 static long load_profiles(const json *req, const fvq_profile **out, size_t cap, const char **err) {
   const json *pj = get(req, "profile");
-  size_t i;
+  size_t i, j, n = 0;
   *err = "bad request: profile";
   if (pj && pj->type == J_STR) {
     return (out[0] = load_profile(pj->str, err)) ? 1 : -1;
   }
   if (!pj || pj->type != J_ARR || pj->n > cap) return -1;
   for (i = 0; i < pj->n; i++) {
+    const fvq_profile *p;
     if (pj->items[i].type != J_STR) return -1;
-    if (!(out[i] = load_profile(pj->items[i].str, err))) return -1;
+    if (!(p = load_profile(pj->items[i].str, err))) return -1;
+    for (j = 0; j < n && out[j]->id != p->id; j++) {}
+    if (j == n) out[n++] = p;
+    else if (memcmp(out[j]->sha256, p->sha256, 32) != 0) {
+      *err = "bad request: two different profiles with one id (spec/FORMAT.md 2.2)";
+      return -1;
+    }
   }
-  return (long)pj->n;
+  return (long)n;
 }
 
 /* ---------------------------------------------------------------- operations */
@@ -377,56 +385,85 @@ static void op_decode(const json *req) {
   free(in.bytes);
 }
 
-/* The "extensions" object of an encode request as entries; values are kept in `store`. */
-static int read_extensions_json(const json *ej, fvq_ext *exts, size_t *n, uint8_t store[][256]) {
+/* One entry of the "extensions" object: its type and value bytes in `store`; 0 when the value is
+ * not one the entry can hold (E_EXT_MALFORMED). */
+static int read_extension_value(const char *key, const json *v, unsigned *type, uint8_t store[256], size_t *len) {
   static const char *const names[] = {"captureTime", "nonce", "keyId", "authTag"};
-  size_t i, k;
+  size_t k;
+  uint8_t *b;
+  long n;
+  for (k = 0; k < 4 && strcmp(key, names[k]) != 0; k++) {}
+  if (k == 4) return 0;
+  *type = (unsigned)(k + 1);
+  if (k == 0) { /* capture time: a number, 4 bytes big-endian */
+    unsigned long t;
+    if (v->type != J_NUM || v->num < 0 || v->num > 4294967295.0 || v->num != (double)(unsigned long)v->num) return 0;
+    t = (unsigned long)v->num;
+    store[0] = (uint8_t)(t >> 24); store[1] = (uint8_t)(t >> 16);
+    store[2] = (uint8_t)(t >> 8); store[3] = (uint8_t)t;
+    *len = 4;
+    return 1;
+  }
+  if (v->type != J_STR || (n = from_hex(v->str, &b)) < 0) return 0;
+  if (n > 255) { free(b); return 0; }
+  memcpy(store, b, (size_t)n);
+  free(b);
+  *len = (size_t)n;
+  return 1;
+}
+
+/* An entry of "unknown": a whole type 5..255 (1..4 have their own fields) and at most 255 bytes. */
+static int read_unknown_entry(const json *u, unsigned *type, uint8_t store[256], size_t *len) {
+  const json *t = get(u, "type"), *val = get(u, "value");
+  uint8_t *b;
+  long n;
+  if (!t || t->type != J_NUM || !val || val->type != J_STR) return 0;
+  if (t->num < 5 || t->num > 255 || t->num != (double)(unsigned)t->num) return 0;
+  if ((n = from_hex(val->str, &b)) < 0) return 0;
+  if (n > 255) { free(b); return 0; }
+  memcpy(store, b, (size_t)n);
+  free(b);
+  *type = (unsigned)t->num;
+  *len = (size_t)n;
+  return 1;
+}
+
+/* The "extensions" object of an encode request as entries (values kept in `store`). Every value is
+ * checked on its own first (E_EXT_MALFORMED); a list longer than fvq_encode takes is then a
+ * repeated type (E_EXT_DUPLICATE) or a block over 255 bytes (E_EXT_MALFORMED), in that order,
+ * as spec/CONFORMANCE.md "Precedence of checks" has it. */
+static fvq_err read_extensions_json(const json *ej, fvq_ext *exts, size_t *n, uint8_t store[][256]) {
+  unsigned char seen[256] = {0};
+  uint8_t scratch[256];
+  size_t i, k, count = 0;
+  int repeated = 0;
   *n = 0;
-  if (!ej || ej->type == J_NULL) return 1;
-  if (ej->type != J_OBJ) return 0;
+  if (!ej || ej->type == J_NULL) return FVQ_OK;
+  if (ej->type != J_OBJ) return FVQ_E_EXT_MALFORMED;
   for (i = 0; i < ej->n; i++) {
     const json *v = &ej->items[i];
-    if (strcmp(ej->keys[i], "unknown") == 0) {
-      if (v->type != J_ARR) return 0;
-      for (k = 0; k < v->n; k++) {
-        const json *t = get(&v->items[k], "type"), *val = get(&v->items[k], "value");
-        uint8_t *b;
-        long len;
-        if (*n >= FVQ_MAX_EXTS || !t || t->type != J_NUM || !val || val->type != J_STR) return 0;
-        if (t->num < 5 || t->num > 255 || (len = from_hex(val->str, &b)) < 0) return 0; /* 1..4 are known */
-        if (len > 255) { free(b); return 0; }
-        memcpy(store[*n], b, (size_t)len);
-        free(b);
-        exts[*n].type = (uint8_t)t->num;
+    int is_unknown = strcmp(ej->keys[i], "unknown") == 0;
+    if (is_unknown && v->type != J_ARR) return FVQ_E_EXT_MALFORMED;
+    for (k = 0; k < (is_unknown ? v->n : 1); k++) {
+      unsigned type;
+      size_t len;
+      uint8_t *dst = *n < FVQ_MAX_EXTS ? store[*n] : scratch;
+      if (is_unknown ? !read_unknown_entry(&v->items[k], &type, dst, &len)
+                     : !read_extension_value(ej->keys[i], v, &type, dst, &len))
+        return FVQ_E_EXT_MALFORMED;
+      repeated |= seen[type];
+      seen[type] = 1;
+      if (*n < FVQ_MAX_EXTS) {
+        exts[*n].type = (uint8_t)type;
         exts[*n].len = (uint8_t)len;
         exts[*n].value = store[*n];
         (*n)++;
       }
-      continue;
+      count++;
     }
-    for (k = 0; k < 4 && strcmp(ej->keys[i], names[k]) != 0; k++) {}
-    if (k == 4 || *n >= FVQ_MAX_EXTS) return 0;
-    exts[*n].type = (uint8_t)(k + 1);
-    exts[*n].value = store[*n];
-    if (k == 0) { /* capture time: a number, 4 bytes big-endian */
-      unsigned long t;
-      if (v->type != J_NUM || v->num < 0 || v->num > 4294967295.0) return 0;
-      t = (unsigned long)v->num;
-      store[*n][0] = (uint8_t)(t >> 24); store[*n][1] = (uint8_t)(t >> 16);
-      store[*n][2] = (uint8_t)(t >> 8); store[*n][3] = (uint8_t)t;
-      exts[*n].len = 4;
-    } else {
-      uint8_t *b;
-      long len;
-      if (v->type != J_STR || (len = from_hex(v->str, &b)) < 0) return 0;
-      if (len > 255) { free(b); return 0; }
-      memcpy(store[*n], b, (size_t)len);
-      free(b);
-      exts[*n].len = (uint8_t)len;
-    }
-    (*n)++;
   }
-  return 1;
+  if (count > FVQ_MAX_EXTS) return repeated ? FVQ_E_EXT_DUPLICATE : FVQ_E_EXT_MALFORMED;
+  return FVQ_OK;
 }
 
 static void op_encode(const json *req) {
@@ -439,7 +476,7 @@ static void op_encode(const json *req) {
   uint8_t out[FVQ_MAX_PAYLOAD];
   size_t i, n_exts, len;
   int m;
-  fvq_err e;
+  fvq_err e, ext_err;
   if (load_profiles(req, profiles, 1, &err) != 1) { put_error(err); return; }
   if (!grid || grid->type != J_ARR) { put_error("bad request: grid"); return; }
   if (!mode || (mode->type == J_STR && strcmp(mode->str, "auto") == 0)) {
@@ -450,10 +487,6 @@ static void op_encode(const json *req) {
   }
   else if (mode->type == J_NUM) m = (int)mode->num;
   else { put_error("bad request: mode"); return; }
-  if (!read_extensions_json(get(req, "extensions"), exts, &n_exts, store)) {
-    put_error("E_EXT_MALFORMED");
-    return;
-  }
   if (grid->n > FVQ_MAX_INDICES) { put_error("E_GRID"); return; }
   for (i = 0; i < grid->n; i++) {
     const json *c = &grid->items[i];
@@ -463,7 +496,10 @@ static void op_encode(const json *req) {
     }
     cells[i] = (uint16_t)c->num;
   }
-  e = fvq_encode(profiles[0], cells, grid->n, m, exts, n_exts, out, sizeof out, &len);
+  ext_err = read_extensions_json(get(req, "extensions"), exts, &n_exts, store);
+  /* an extension set fvq_encode cannot take still comes after E_GRID and E_MODE (§7) */
+  e = fvq_encode(profiles[0], cells, grid->n, m, exts, ext_err == FVQ_OK ? n_exts : 0, out, sizeof out, &len);
+  if (ext_err != FVQ_OK && e != FVQ_E_GRID && e != FVQ_E_MODE) e = ext_err;
   if (e != FVQ_OK) { put_error(fvq_err_name(e)); return; }
   printf("{\"ok\":true,\"hex\":");
   put_hex(out, len);

@@ -461,26 +461,32 @@ fvq_err fvq_decode(const uint8_t *p, size_t n, const fvq_profile *const *profile
 /* ---------------------------------------------------------------- §7 encoding */
 
 /* Writes the extension block (§4) at out[0..]: the length byte, then the entries in increasing
- * type order; *len is its size (0 without extensions). A repeated type is E_EXT_DUPLICATE; type
- * 0, a known type with a bad length or more than 255 bytes in all is E_EXT_MALFORMED. */
+ * type order; *len is its size (0 without extensions). Checks in the order of
+ * spec/CONFORMANCE.md "Precedence of checks": every entry on its own first (type 0, a known type
+ * with a bad length: E_EXT_MALFORMED), then a repeated type (E_EXT_DUPLICATE), then N over 255
+ * (E_EXT_MALFORMED). */
 static fvq_err write_extensions(const fvq_ext *exts, size_t n_exts, uint8_t out[256], size_t *len) {
   unsigned char order[FVQ_MAX_EXTS]; /* entry indexes, sorted by type */
-  size_t i, j, at = 1;
+  size_t i, j, at = 1, total = 0;
   *len = 0;
   if (n_exts == 0) return FVQ_OK;
   if (n_exts > FVQ_MAX_EXTS) return FVQ_E_EXT_MALFORMED;
+  for (i = 0; i < n_exts; i++) { /* each entry on its own */
+    unsigned lo, hi;
+    ext_length_range(exts[i].type, &lo, &hi);
+    if (exts[i].type == 0x00) return FVQ_E_EXT_MALFORMED;
+    if (ext_known(exts[i].type) && (exts[i].len < lo || exts[i].len > hi)) return FVQ_E_EXT_MALFORMED;
+    total += 2 + (size_t)exts[i].len;
+  }
   for (i = 0; i < n_exts; i++) { /* insertion sort of the entries by type */
     for (j = i; j > 0 && exts[order[j - 1]].type > exts[i].type; j--) order[j] = order[j - 1];
     order[j] = (unsigned char)i;
   }
+  for (i = 1; i < n_exts; i++)
+    if (exts[order[i - 1]].type == exts[order[i]].type) return FVQ_E_EXT_DUPLICATE;
+  if (total > 255) return FVQ_E_EXT_MALFORMED; /* N is one byte */
   for (i = 0; i < n_exts; i++) {
     const fvq_ext *x = &exts[order[i]];
-    unsigned lo, hi;
-    ext_length_range(x->type, &lo, &hi);
-    if (x->type == 0x00) return FVQ_E_EXT_MALFORMED;
-    if (ext_known(x->type) && (x->len < lo || x->len > hi)) return FVQ_E_EXT_MALFORMED;
-    if (i > 0 && exts[order[i - 1]].type == x->type) return FVQ_E_EXT_DUPLICATE;
-    if (at + 2 + x->len > 256) return FVQ_E_EXT_MALFORMED;
     out[at] = x->type;
     out[at + 1] = x->len;
     if (x->len) memcpy(out + at + 2, x->value, x->len);

@@ -119,7 +119,8 @@ typedef struct {
   long bit_pos;        /* on failure: the bit where it was detected, or -1 */
 } fvq_decoded;
 
-/* Decodes a payload (§8) against the profiles the decoder holds. */
+/* Decodes a payload (§8) against the profiles the decoder holds: at most one per id (§2.2; the
+ * caller refuses a second, different profile under a held id when it assembles the list). */
 fvq_err fvq_decode(const uint8_t *payload, size_t n, const fvq_profile *const *profiles,
                    size_t n_profiles, fvq_decoded *out);
 
@@ -148,10 +149,20 @@ typedef struct {
  * 1024 bytes. Each payload is then decoded on its own with fvq_decode(). */
 fvq_err fvq_batch_read(const uint8_t *buf, size_t n, fvq_batch_item items[FVQ_MAX_BATCH], size_t *count);
 
+/* A signed capture (§13, sign.c): `grid` encoded as fvq_encode() does, with the capture time
+ * `time` (seconds since 1970), the key id (1..8 bytes) and an auth tag of tag_len (4..16) bytes:
+ * HMAC-SHA-256 under `key` over the payload with check byte and tag zeroed. The payload may take
+ * up to `cap` bytes, beyond the profile's max_bytes (e.g. 51: an s payload plus 20 bytes of
+ * signature in one LoRaWAN frame); more is FVQ_E_OVER_BOUND. */
+fvq_err fvq_sign(const fvq_profile *p, const uint16_t *grid, size_t n, int mode, const uint8_t *key,
+                 size_t key_len, const uint8_t *key_id, size_t key_id_len, uint32_t time,
+                 size_t tag_len, uint8_t *out, size_t cap, size_t *out_len);
+
 /* Building blocks, exposed for tests and profile.c. */
 size_t fvq_tans_bytes(const fvq_profile *p);  /* memory for the §6.7 tables, 8-byte aligned */
 void fvq_tans_build(fvq_profile *p, void *mem); /* fills them (prior[] set, limits checked) */
 void fvq_sha256(const uint8_t *data, size_t n, uint8_t digest[32]);                 /* FIPS 180-4 */
+void fvq_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t n, uint8_t mac[32]); /* RFC 2104; n <= 1024 */
 uint8_t fvq_crc8(uint8_t state, const uint8_t *data, size_t n);                     /* §3, raw register */
 uint8_t fvq_check_byte(const uint8_t sha256[32], const uint8_t *payload, size_t n); /* §3 */
 

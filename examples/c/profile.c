@@ -74,7 +74,8 @@ static int has_key(const mp_map *m, const char *key) {
 
 static uint32_t le16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
 
-/* §6.1: a table bin for a plane of `k` entries. */
+/* §6.1: a table bin for a plane of `k` entries. Not a bin, or an odd byte length (not u16 values),
+ * is a format error; the wrong entry count, a zero entry or a wrong sum a table error. */
 static fvq_err check_table(const mp_token *t, uint32_t k) {
   size_t s;
   uint32_t sum = 0;
@@ -131,7 +132,7 @@ static fvq_err check_grid(const mp_map *body, fvq_profile *p) {
   return FVQ_OK;
 }
 
-/* §10.3 contexts. */
+/* §10.3 contexts, in the order of spec/CONFORMANCE.md "Precedence of checks". */
 static fvq_err check_context(const mp_map *body, const fvq_profile *p, profile_scan *sc) {
   mp_map ctx;
   mp_reader tr;
@@ -144,7 +145,9 @@ static fvq_err check_context(const mp_map *body, const fvq_profile *p, profile_s
   TRY(get_bytes(&ctx, "plane", MP_BIN, &sc->plane, &plane_n));
   TRY(get_bytes(&ctx, "map", MP_BIN, &sc->map, &map_n));
   if (T > MAX_TABLES) return FVQ_E_PROFILE_LIMIT;
+  if (T == 0) return FVQ_E_PROFILE_TABLE;
   if (plane_n != T) return FVQ_E_PROFILE_TABLE;
+  if (map_n % 2 != 0) return F; /* not u16 values */
   if (map_n != 2 * (size_t)p->n_indices) return FVQ_E_PROFILE_TABLE;
   sc->tables = tr;
   sc->table_words = 0;
@@ -254,6 +257,7 @@ static fvq_err check_body(const mp_map *body, fvq_profile *p, profile_scan *sc) 
   TRY(get_map(body, "crop", &m));
   TRY(get_uint(&m, "size", &u));
   TRY(get_uint(&m, "channels", &u));
+  if (u != 3) return F;
   TRY(get_array(&m, "template", &arr, &count));
   if (count != 10) return F;
   for (g = 0; g < 10; g++) {

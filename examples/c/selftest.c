@@ -1,6 +1,7 @@
 /*
- * selftest.c - known-answer tests of the building blocks: CRC-8/AUTOSAR (§3) and SHA-256
- * (FIPS 180-4, §10.1). The wire format itself is tested by the conformance vectors (make check).
+ * selftest.c - known-answer tests of the building blocks: CRC-8/AUTOSAR (§3), SHA-256
+ * (FIPS 180-4, §10.1) and HMAC-SHA-256 (RFC 4231, §13). The wire format itself is tested by the
+ * conformance vectors (make check).
  */
 #include "facevq.h"
 
@@ -35,6 +36,15 @@ int main(void) {
   memset(million, 'a', sizeof million);
   fvq_sha256(million, sizeof million, digest);
   expect_hex("sha256(a x 10^6)", digest, 32, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  /* RFC 4231 §4.2 and §4.3: HMAC-SHA-256 test cases 1 and 2 (sign.c, §13) */
+  {
+    uint8_t key[20], mac[32];
+    memset(key, 0x0b, sizeof key);
+    fvq_hmac_sha256(key, sizeof key, (const uint8_t *)"Hi There", 8, mac);
+    expect_hex("hmac(rfc4231 #1)", mac, 32, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    fvq_hmac_sha256((const uint8_t *)"Jefe", 4, (const uint8_t *)"what do ya want for nothing?", 28, mac);
+    expect_hex("hmac(rfc4231 #2)", mac, 32, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  }
   printf("%s: %d failed\n", failures ? "FAIL" : "ok", failures);
   return failures != 0;
 }

@@ -16,6 +16,7 @@ import {
   type Profile,
 } from '../../src/codec/index.js';
 import { crc8Begin, payloadCheck } from '../../src/codec/_crc8.js';
+import { MsgFloat } from '../../src/codec/_msgpack.js';
 import { extensionsToJson, toHex } from '../../src/conformance/protocol.js';
 import type { PayloadInput, VectorCase, VectorFile, VectorKind } from '../../src/conformance/vectors.js';
 
@@ -191,7 +192,7 @@ export function bytesOf(...parts: (Uint8Array | number | readonly number[])[]): 
 }
 
 /** MessagePack-compatible values for {@link writeWide}. */
-export type WideValue = null | boolean | number | string | Uint8Array | WideFloat | WideValue[] | { [key: string]: WideValue };
+export type WideValue = null | boolean | number | string | Uint8Array | WideFloat | MsgFloat | WideValue[] | { [key: string]: WideValue };
 
 /** A number the wide writer emits as a float (32 or 64 bits). */
 export class WideFloat {
@@ -214,8 +215,8 @@ export function writeWide(value: WideValue): Uint8Array {
       if (v.bits === 32) view.setFloat32(0, v.value);
       else view.setFloat64(0, v.value);
       out.push(v.bits === 32 ? 0xca : 0xcb, ...b);
-    } else if (typeof v === 'number' && !Number.isSafeInteger(v)) {
-      put(new WideFloat(v));
+    } else if (v instanceof MsgFloat || (typeof v === 'number' && !Number.isSafeInteger(v))) {
+      put(new WideFloat(typeof v === 'number' ? v : v.value)); // a float read back from a profile stays a float
     } else if (typeof v === 'number') {
       const b = new Uint8Array(8);
       new DataView(b.buffer).setBigInt64(0, BigInt(v));

@@ -8,7 +8,8 @@ import { sha256 } from '../../src/codec/_sha256.js';
 import { readMsgpack, writeMsgpack, MsgFloat, type MsgInput, type MsgMap, type MsgValue } from '../../src/codec/_msgpack.js';
 import { bytesOf, splice, writeWide, WideFloat, type NamedProfile, type VectorSet, type WideValue } from './_tools.js';
 
-type Body = { [key: string]: MsgInput | undefined };
+/** A profile body being edited: keys to MessagePack values (`undefined` leaves a key out). */
+export type Body = { [key: string]: MsgInput | undefined };
 
 /** The body of a profile file as a plain object (bins are copies). */
 export function bodyOf(file: Uint8Array): Body {
@@ -29,7 +30,8 @@ export function wrap(body: Uint8Array, digest: Uint8Array = sha256(body)): Uint8
   return writeMsgpack({ profile: body, sha256: digest });
 }
 
-const file = (body: Body) => wrap(writeMsgpack(body));
+/** A profile file around `body`, the digest correct. */
+export const file = (body: Body) => wrap(writeMsgpack(body));
 
 /**
  * A minimal, consistent body for a grid shape, no validation: zero codebooks, near-uniform
@@ -67,7 +69,8 @@ export function rawBody(o: { h: number; w: number; k: number[]; dim: number[]; m
   return body;
 }
 
-function u16(values: ArrayLike<number>): Uint8Array {
+/** Little-endian u16 values as a bin (§10.2). */
+export function u16(values: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(values.length * 2);
   for (let i = 0; i < values.length; i++) {
     out[2 * i] = values[i]! & 255;
@@ -77,7 +80,7 @@ function u16(values: ArrayLike<number>): Uint8Array {
 }
 
 /** `body` with `path` (dot-separated) set to `value` (`undefined` removes the key). */
-function edit(body: Body, path: string, value: MsgInput | undefined): Body {
+export function edit(body: Body, path: string, value: MsgInput | undefined): Body {
   const b = copy(body as MsgInput) as Body;
   const keys = path.split('.');
   let m = b as Record<string, MsgInput | undefined>;

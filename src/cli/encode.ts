@@ -2,13 +2,14 @@
  * `facevq encode IMAGE...`: encodes the faces in images into payload files (`.fvq`, spec §12).
  * The face is located by `--box` (the same box for every image; landmarks from the SDK's mean
  * shape) or detected with face-api. Of several detected faces, the one nearest the centre is
- * encoded and the command says so; `--face N` picks another, `--all` encodes each. Inputs are
- * checked before the model loads. Images that fail are reported on stderr and the exit status
- * is 1.
+ * encoded and the command says so; `--face N` picks another, `--all` encodes each. `--sign` signs
+ * each payload with a device key (§13). Inputs are checked before the model loads. Images that
+ * fail are reported on stderr and the exit status is 1.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { FILE_EXTENSION, readProfile } from '../codec/index.js';
+import { FILE_EXTENSION, readProfile, type SignOptions } from '../codec/index.js';
+import { fromHex } from '../worker/auth/devices.js';
 import type { FaceBox } from '../sdk/box-landmarks.js';
 import { FaceEncoderError } from '../sdk/errors.js';
 import type { EncodeFaceOptions } from '../sdk/face-encoder.js';
@@ -24,7 +25,7 @@ import { Progress } from './progress.js';
 const RUNTIMES: readonly RuntimeName[] = ['auto', 'node', 'web', 'ts'];
 
 export const help: CommandHelp = {
-  usage: ['encode IMAGE... [--profile NAME|FILE] [--box x,y,w,h] [--face N | --all] [--out FILE|DIR] [--json]'],
+  usage: ['encode IMAGE... [--profile NAME|FILE] [--box x,y,w,h] [--face N | --all] [--mode auto|0|1|2|3] [--sign KEYID:KEY] [--out FILE|DIR] [--runtime auto|node|web|ts] [--json]'],
   description: `
 Encodes the face in each image into a payload file (.fvq, at most 51 bytes with profile m). The
 face is detected (face-api), or given with --box. When an image holds several faces, the one
@@ -37,6 +38,7 @@ printed. Images: JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF, PGM, PPM.`,
     { name: 'face', value: 'N', description: 'encode the N-th face found, 0 being the nearest the centre', default: '0' },
     { name: 'all', description: 'encode every face found, into IMAGE.N.fvq' },
     { name: 'mode', value: 'auto|0|1|2|3', description: 'body coding mode (spec §2.3); auto takes the shortest', default: 'auto' },
+    { name: 'sign', value: 'KEYID:KEY', description: 'sign each payload with a device key, in hex as facevq devices add prints it (spec §13; adds 20 bytes)' },
     { name: 'out', value: 'FILE|DIR', description: 'output file (one image, one face) or folder', default: 'the current folder' },
     { name: 'runtime', value: 'auto|node|web|ts', description: 'ONNX runtime: onnxruntime-node, onnxruntime-web, or plain TypeScript', default: 'auto' },
     { name: 'json', description: 'print one JSON object a payload: path, hex, grid, face index and location, timings' },
@@ -64,6 +66,13 @@ function parseMode(raw: string): NonNullable<EncodeFaceOptions['mode']> {
   if (raw === 'auto') return 'auto';
   if (raw === '0' || raw === '1' || raw === '2' || raw === '3') return Number(raw) as 0 | 1 | 2 | 3;
   throw new UsageError(`--mode must be auto, 0, 1, 2 or 3, got ${JSON.stringify(raw)}`);
+}
+
+/** `--sign KEYID:KEY` (hex, as `facevq devices add` prints them): the device key to sign with (§13). */
+function parseSign(raw: string): SignOptions {
+  const m = /^((?:[0-9a-f]{2}){1,8}):((?:[0-9a-f]{2}){16,64})$/i.exec(raw);
+  if (!m) throw new UsageError('--sign must be KEYID:KEY in hex, as `facevq devices add` prints them (e.g. 01:9f3c...)');
+  return { keyId: fromHex(m[1]!), key: fromHex(m[2]!) };
 }
 
 /**
@@ -120,6 +129,8 @@ export async function run(argv: string[]): Promise<number> {
     : { kind: 'one', index: integerOption(args, 'face', 0, 0, 1000), chosen: faceGiven };
   const mode = parseMode(option(args, 'mode', 'auto')!);
   const out = option(args, 'out');
+  const signArg = option(args, 'sign');
+  const sign = signArg === undefined ? undefined : parseSign(signArg);
   const json = args.flags.has('json');
   const single = images.length === 1 && choice.kind !== 'all';
   if (!single && out !== undefined && fs.existsSync(out) && !fs.statSync(out).isDirectory()) {
@@ -147,7 +158,7 @@ export async function run(argv: string[]): Promise<number> {
   let failed = 0, written = 0;
   for (const image of images) {
     try {
-      for (const { index, result, found } of await encodeImage(encoder, image, choice, { mode, withGrid: json, withTimings: json })) {
+      for (const { index, result, found } of await encodeImage(encoder, image, choice, { mode, withGrid: json, withTimings: json, ...(sign && { sign }) })) {
         const target = outputPath(image, index, out, single);
         fs.writeFileSync(target, result.payload);
         written++;

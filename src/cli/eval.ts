@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FaceApi } from '../sdk/node/faceapi.js';
-import { cacheDirFor, embedAll, type MethodEmbeddings } from '../eval/embed.js';
+import { CALIBRATION_FACES, cacheDirFor, embedAll, type MethodEmbeddings } from '../eval/embed.js';
 import { FaceSource } from '../eval/faces.js';
 import { openTeacher, type Teacher } from '../eval/teacher.js';
 import { DEFAULT_ENROLL, identify, imagesOfSplit, splitIdentities } from '../eval/identify.js';
@@ -24,7 +24,7 @@ import {
   type Method,
   type MethodOptions,
 } from '../eval/methods/index.js';
-import { DEFAULT_FOLDS, imagesOf, limitPairs, parseLfwPairs, parsePairsCsv, type Pair } from '../eval/pairs.js';
+import { DEFAULT_FOLDS, imagesOf, lfwView, limitPairs, parseLfwPairs, parsePairsCsv, parseSelectionPairs, type Pair } from '../eval/pairs.js';
 import { identificationJson, identificationText, verificationJson, verificationText, type RunInfo } from '../eval/report.js';
 import { rocSvg } from '../eval/roc-svg.js';
 import { HEADLINE_FAR, verify } from '../eval/verify.js';
@@ -48,6 +48,12 @@ pairs) or closed-set identification with one folder per identity (identify).`,
     { name: 'profile', value: 'P', description: 'a .fvqp file or a name in --models (repeatable)', default: 'every models/*.fvqp' },
     { name: 'methods', value: 'a,b', description: 'facevq:P, teacher, teacher-int8, teacher-1bit, jpeg, webp, jpeg:N, webp:N (N bytes), paper:reconstruct-P', default: 'all' },
     { name: 'limit', value: 'N', description: 'at most N pairs, spread over every fold (lfw, pairs), or N identities (identify)' },
+    {
+      name: 'calibration',
+      value: 'F',
+      description: `pairs whose first ${CALIBRATION_FACES} images (sorted, not evaluated where enough are left) set the image codecs and our mean bytes; lfw: never View 2; pairs: a CSV`,
+      default: 'lfw: pairsDevTrain.txt beside --pairs; pairs: --pairs',
+    },
     { name: 'json', description: 'print one JSON object instead of the table' },
     { name: 'out', value: 'DIR', description: 'where the report and plot go', default: '.cache/eval/report' },
     { name: 'svg', value: 'FILE', description: 'the ROC plot', default: '<out>/roc-<dataset>.svg' },
@@ -115,6 +121,7 @@ function setup(args: ParsedArgs, data: string): Setup {
     throw new UsageError((error as Error).message);
   }
   const source = new FaceSource(data, { teacherCacheRoot: path.join(cacheRoot, 'teacher'), detectCacheDir: path.join(cacheRoot, 'eval', 'detect'), faceApi });
+  if (source.staleTeacherCaches.length > 0) notes.push(`not read, made by other detection code (src/eval/code-versions.ts): ${source.staleTeacherCaches.join(', ')}`);
   return { methods, methodOptions, source, cacheDir: cacheDirFor(path.join(cacheRoot, 'eval'), data), out: option(args, 'out', path.join(cacheRoot, 'eval', 'report'))!, notes };
 }
 
@@ -155,13 +162,14 @@ async function runVerification(args: ParsedArgs, command: 'lfw' | 'pairs', data:
   const pairs = limitPairs(all, limit);
   const s = setup(args, data);
   const images = imagesOf(pairs);
-  const calibration = imagesOf(all).sort().slice(0, 16);
-  const embeddings = await embed(s, images, calibration, `eval ${command}`);
+  const calibration = calibrationImages(args, command, pairsFile, images);
+  s.notes.push(calibration.note);
+  const embeddings = await embed(s, images, calibration.images, `eval ${command}`);
 
   const results = s.methods.map((m) => verify(m.name, embeddings.get(m.name)!, pairs));
   const folds = new Set(pairs.map((p) => p.fold)).size;
   const impostors = pairs.filter((p) => !p.same).length;
-  const view1 = command === 'lfw' && /^\s*\d+\s*$/.test(pairsText.split('\n')[0]!); // View 1: one-number header
+  const view1 = command === 'lfw' && lfwView(pairsText) === 1;
   const notes = [
     ...s.notes,
     'scores: cosine similarity for every method',
@@ -188,6 +196,29 @@ async function runVerification(args: ParsedArgs, command: 'lfw' | 'pairs', data:
   write(s.out, `report-${dataset}.json`, json + '\n');
   process.stdout.write(args.flags.has('json') ? json + '\n' : `${text}report: ${reportFile}\nROC plot: ${svgFile}\n`);
   return 0;
+}
+
+/**
+ * The faces that calibrate the image codecs and measure our mean bytes (a label-free choice, but a
+ * choice): the first {@link CALIBRATION_FACES} sorted images of `--calibration`, leaving out
+ * evaluated images when enough others remain. For LFW that file is never View 2 (pairs.txt): by
+ * default it is View 1's pairsDevTrain.txt beside `--pairs`.
+ */
+function calibrationImages(args: ParsedArgs, command: 'lfw' | 'pairs', pairsFile: string, evaluated: readonly string[]): { images: string[]; note: string } {
+  const file = option(args, 'calibration') ?? (command === 'lfw' ? path.join(path.dirname(pairsFile), 'pairsDevTrain.txt') : pairsFile);
+  if (!fs.existsSync(file)) throw new UsageError(`--calibration ${file}: no such file (LFW View 1's pairsDevTrain.txt, or another pairs file that is not View 2)`);
+  let all: string[];
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    all = imagesOf(command === 'lfw' ? parseSelectionPairs(text, file, 'calibration faces') : parsePairsCsv(text, DEFAULT_FOLDS)).sort();
+  } catch (error) {
+    throw new UsageError(`--calibration: ${(error as Error).message}`);
+  }
+  const seen = new Set(evaluated);
+  const unseen = all.filter((f) => !seen.has(f));
+  const images = (unseen.length >= CALIBRATION_FACES ? unseen : all).slice(0, CALIBRATION_FACES);
+  const overlap = images.filter((f) => seen.has(f)).length;
+  return { images, note: `calibration faces (image codec settings, our mean bytes): the first ${images.length} sorted images of ${path.basename(file)}, ${overlap} of them evaluated` };
 }
 
 async function runIdentify(args: ParsedArgs, data: string): Promise<number> {

@@ -1,13 +1,16 @@
 /**
  * `facevq serve`: the matcher service on Node with its embedded defaults: a SQLite file for
- * galleries and keys, the shipped profiles, and a first write key printed once on an empty
- * database. SIGINT or SIGTERM shuts it down cleanly: it stops accepting connections, answers
- * the requests in flight, then closes the database; a second signal exits at once.
+ * galleries and keys, the shipped profiles, and a first write key handed over once on an empty
+ * database (on the terminal, or in a mode-0600 file when stdout is not one: `first-key.ts`).
+ * SIGINT or SIGTERM shuts it down cleanly: it stops accepting connections, answers the requests in
+ * flight, then closes the database; a second signal exits at once.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { rateLimits } from '../worker/config.js';
 import { integerOption, numberOption, option, parseCommandArgs } from './args.js';
 import { CliError, UsageError } from './errors.js';
+import { handOverFirstKey } from './first-key.js';
 import type { CommandHelp } from './help.js';
 import { checkWritableParent } from './inputs.js';
 import { packageDir } from './package-dir.js';
@@ -16,14 +19,16 @@ export const help: CommandHelp = {
   usage: ['serve [--port 8787] [--host 127.0.0.1] [--db facevq.db] [--profiles DIR] [--rate N]'],
   description: `
 Runs the matcher service (the HTTP API of src/worker/README.md) on Node, with galleries and API
-keys in one SQLite file. On a new database it creates a first write key (tenant "default") and
-prints it once. Ctrl-C or SIGTERM stops it cleanly: requests in flight are answered first.`,
+keys in one SQLite file, and the demo page at /demo/. On a new database it creates a first write
+key (tenant "default") and hands it over once: on the terminal, or, when stdout is not one, in
+DB.first-key (mode 0600; read it, store it, delete the file). Ctrl-C or SIGTERM stops it
+cleanly: requests in flight are answered first.`,
   options: [
     { name: 'port', value: 'N', description: 'TCP port, 0 for any free port', default: '8787' },
     { name: 'host', value: 'ADDR', description: 'address to listen on (0.0.0.0: every interface)', default: '127.0.0.1' },
     { name: 'db', value: 'FILE', description: 'SQLite file for galleries and keys, created if absent', default: 'facevq.db' },
     { name: 'profiles', value: 'DIR', description: 'folder of .fvqp profiles', default: "the package's models/" },
-    { name: 'rate', value: 'N', description: 'requests per second per key, burst 2N; 0 turns limits off', default: '100' },
+    { name: 'rate', value: 'N', description: 'requests per second per key, burst 2N (per tenant and per client address: 2N, burst 4N); 0 turns limits off', default: '100' },
   ],
   examples: ['serve', 'serve --port 0 --db /var/lib/facevq/faces.db', 'serve --host 0.0.0.0 --rate 0'],
 };
@@ -59,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const { createNodeService, listen } = await import('../worker/adapter/node.js');
   const isNew = !existsSync(db);
-  const service = createNodeService(db, profilesDir, { rate: rate > 0 ? { perSecond: rate, burst: 2 * rate } : null });
+  const service = createNodeService(db, profilesDir, rateLimits(rate > 0 ? { perSecond: rate, burst: 2 * rate } : null));
   let server: Awaited<ReturnType<typeof listen>>;
   try {
     server = await listen(service.app, port, host);
@@ -76,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
     const { generateKey, hashKey } = await import('../worker/auth/keys.js');
     const key = generateKey();
     service.keys.add({ hash: hashKey(key), tenant: 'default', scope: 'write', label: 'first key, created by facevq serve' });
-    process.stdout.write(`created the first API key (tenant "default", scope write); it is shown only this once:\n  ${key}\n`);
+    process.stdout.write(handOverFirstKey(key, db));
   }
   process.stdout.write(`facevq serving on ${server.url} (database ${db}, profiles ${profilesDir}); Ctrl-C stops it\n`);
 

@@ -12,10 +12,12 @@
  *   index.jsonl  one JSON object a row: path (relative to DIR), status (ok | fallback | failed), box, lm5
  *   crops.u8     rows of size*size*3 bytes, the aligned RGB crop (align.ts), zeros when failed
  *   teacher.f32  rows of views*descriptorDim float32, little-endian, zeros when failed
- *   meta.json    crop size, template, views, descriptorDim, teacher and detector names
+ *   meta.json    crop size, template, views, descriptorDim, teacher and detector names, and the
+ *                code keys of detection and teacher (src/eval/code-versions.ts)
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { codeKey } from '../eval/code-versions.js';
 import { FACE_TEMPLATE, alignFace } from '../sdk/align.js';
 import { FaceApi } from '../sdk/node/faceapi.js';
 import { FACERES_DIM, FaceRes } from '../sdk/node/faceres.js';
@@ -129,16 +131,22 @@ export async function run(argv: string[]): Promise<number> {
   const chipsPerRow = seed === undefined ? 1 : views;
   fs.mkdirSync(out, { recursive: true });
   const metaFile = path.join(out, 'meta.json');
+  // `code` keys the rows on the code that made them: `facevq eval` reads only caches of its own code.
+  const code = { detection: codeKey('detection'), teacher: codeKey('teacher') };
   const meta = {
     crop: { size, channels: 3, template: FACE_TEMPLATE }, views, chipsPerRow, descriptorDim: dim, teacher: teacherDescription,
     ...(seed === undefined ? {} : { augment: { seed, recipe: 'view-jitter-v1', jitter: VIEW_JITTER_V1 } }),
     detector: fixedBox ? `faceLandmark68Net in the box ${fixedBox.join(',')} (fractions of the image)` : 'face-api tinyFaceDetector 320 + faceLandmark68Net', data: path.resolve(data),
+    code: code as typeof code | undefined,
   };
   if (fs.existsSync(metaFile)) {
     const old = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
     if (old.teacher !== meta.teacher || old.views !== views || old.crop?.size !== size || JSON.stringify(old.augment) !== JSON.stringify(meta.augment)) {
       throw new UsageError(`${out} holds another teacher, crop size, view count or augmentation: pick another --out`);
     }
+    if (old.code !== undefined && JSON.stringify(old.code) !== JSON.stringify(code)) throw new UsageError(`${out} was made by other detection or teacher code (${JSON.stringify(old.code)}, now ${JSON.stringify(code)}): pick another --out`);
+    // A cache begun before code keys existed stays unkeyed (training reads it; eval will not).
+    if (old.code === undefined) meta.code = undefined;
   }
   fs.writeFileSync(metaFile, JSON.stringify(meta, null, 2));
 
@@ -172,7 +180,7 @@ export async function run(argv: string[]): Promise<number> {
         } else {
           for (let v = 0; v < views; v++) descriptors.set(await faceapi.descriptor(image, face.box, v === 1), v * dim);
         }
-        Object.assign(row, { status: face.fallback ? 'fallback' : 'ok', box: face.box, lm5: face.landmarks5.map((x) => +x.toFixed(2)) });
+        Object.assign(row, { status: face.fallback ? 'fallback' : 'ok', box: face.box, lm5: face.landmarks5 }); // already on align.ts's 0.01 px grid: the crop above is the crop of these numbers
       }
     } catch (error) {
       row.error = String(error);

@@ -12,7 +12,7 @@ const read = (b: Uint8Array | number[], maxDepth?: number) =>
   readMsgpack(Uint8Array.from(b), { errorCode: 'E_PROFILE_FORMAT', ...(maxDepth !== undefined && { maxDepth }) });
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
 
-// Values the reader returns (no undefined, plain objects for maps).
+// Values the reader returns (no undefined, plain objects for maps, floats as MsgFloat).
 const value: fc.Arbitrary<MsgValue> = fc.letrec((tie) => ({
   v: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -20,7 +20,7 @@ const value: fc.Arbitrary<MsgValue> = fc.letrec((tie) => ({
     fc.boolean(),
     fc.maxSafeInteger(),
     fc.integer(),
-    fc.double({ noNaN: true }).filter((x) => !Number.isInteger(x)),
+    fc.double({ noNaN: true }).filter((x) => !Object.is(x, -0)).map((x) => new MsgFloat(x)), // msgpackr writes -0 as 0
     fc.string({ unit: 'binary', maxLength: 300 }).filter((s) => !/[\uD800-\uDFFF]/.test(s)),
     fc.uint8Array({ maxLength: 300 }),
     fc.array(tie('v'), { maxLength: 20 }),
@@ -31,7 +31,7 @@ const value: fc.Arbitrary<MsgValue> = fc.letrec((tie) => ({
 /** Whether a map anywhere in `v` has the key `__proto__`. */
 function hasProtoKey(v: MsgValue): boolean {
   if (Array.isArray(v)) return v.some(hasProtoKey);
-  if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return false;
+  if (v === null || typeof v !== 'object' || v instanceof Uint8Array || v instanceof MsgFloat) return false;
   return Object.keys(v).some((k) => k === '__proto__' || hasProtoKey((v as Record<string, MsgValue>)[k]!));
 }
 
@@ -70,7 +70,8 @@ describe('MessagePack writer', () => {
       // prototype pollution); our reader keeps it (tested below), so such maps cannot agree.
       fc.property(value.filter((v) => !hasProtoKey(v)), (v) => {
         expect(normalize(unpack(writeMsgpack(v as never)))).toEqual(normalize(v));
-        expect(read(pack(v))).toEqual(v);
+        // msgpackr writes a whole double as an integer: compare the numbers, not their kind.
+        expect(normalize(read(pack(normalize(v))))).toEqual(normalize(v));
       }),
       { numRuns: 300 },
     );
@@ -86,9 +87,10 @@ describe('MessagePack writer', () => {
   });
 });
 
-/** msgpackr returns Buffers for bin and plain objects for maps: compare as plain data. */
+/** msgpackr returns Buffers for bin, plain objects for maps and numbers for floats: compare as plain data. */
 function normalize(v: unknown): unknown {
   if (v instanceof Uint8Array) return Array.from(v);
+  if (v instanceof MsgFloat) return v.value;
   if (Array.isArray(v)) return v.map(normalize);
   if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalize(x)]));
   return v;
@@ -104,7 +106,8 @@ describe('MessagePack reader', () => {
     expect(read([0xd1, 0xff, 0xfb])).toBe(-5);
     expect(read([0xd2, 0xff, 0xff, 0xff, 0xfb])).toBe(-5);
     expect(read([0xd3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfb])).toBe(-5);
-    expect(read([0xca, 0x3f, 0xc0, 0, 0])).toBe(1.5);
+    expect(read([0xca, 0x3f, 0xc0, 0, 0])).toEqual(new MsgFloat(1.5));
+    expect(read([0xcb, 0x40, 0, 0, 0, 0, 0, 0, 0])).toEqual(new MsgFloat(2)); // a whole float stays a float (§10.2)
     expect(read([0xd9, 1, 0x61])).toBe('a');
     expect(read([0xda, 0, 1, 0x61])).toBe('a');
     expect(read([0xdb, 0, 0, 0, 1, 0x61])).toBe('a');

@@ -11,7 +11,9 @@
  * - Failures throw a {@link FacevqError} with the caller's code (`E_PROFILE_FORMAT`,
  *   `E_BATCH_FORMAT`) and the byte offset times 8 as the bit position.
  * - Maps come back as plain objects with a null prototype (so `__proto__` is an ordinary key); bins
- *   come back as `subarray` views of the input, not copies.
+ *   come back as `subarray` views of the input, not copies. Floats come back as {@link MsgFloat}
+ *   and integers as numbers, so a schema can refuse a float where it wants a uint even when the
+ *   float is whole (`2.0`, §10.2).
  * - The writer emits the shortest form of every value and keeps object key insertion order (note
  *   that JavaScript puts integer-like keys such as `"1"` first). Wrap a number in {@link MsgFloat}
  *   to force float64 where the schema says float.
@@ -19,8 +21,8 @@
 
 import { fail, type ErrorCode } from './errors.js';
 
-/** A decoded MessagePack value. */
-export type MsgValue = null | boolean | number | string | Uint8Array | MsgValue[] | MsgMap;
+/** A decoded MessagePack value: an integer is a number, a float 32 or 64 a {@link MsgFloat}. */
+export type MsgValue = null | boolean | number | MsgFloat | string | Uint8Array | MsgValue[] | MsgMap;
 /** A decoded map: string keys, null prototype. */
 export interface MsgMap {
   [key: string]: MsgValue;
@@ -37,7 +39,10 @@ export type MsgInput =
   | readonly MsgInput[]
   | { readonly [key: string]: MsgInput | undefined };
 
-/** Forces the writer to emit a float64, even for an integral value. */
+/**
+ * A float: the reader returns float 32 and float 64 values as this (never integers), and the
+ * writer emits it as a float64, even for an integral value.
+ */
 export class MsgFloat {
   constructor(readonly value: number) {}
 }
@@ -96,8 +101,8 @@ function readValue(cur: Cursor, depth: number): MsgValue {
     case 0xc4: return readBin(cur, cur.buf[take(cur, 1)]!); // bin 8
     case 0xc5: return readBin(cur, v.getUint16(take(cur, 2))); // bin 16
     case 0xc6: return readBin(cur, v.getUint32(take(cur, 4))); // bin 32
-    case 0xca: return v.getFloat32(take(cur, 4)); // float 32
-    case 0xcb: return v.getFloat64(take(cur, 8)); // float 64
+    case 0xca: return new MsgFloat(v.getFloat32(take(cur, 4))); // float 32
+    case 0xcb: return new MsgFloat(v.getFloat64(take(cur, 8))); // float 64
     case 0xcc: return cur.buf[take(cur, 1)]!; // uint 8
     case 0xcd: return v.getUint16(take(cur, 2)); // uint 16
     case 0xce: return v.getUint32(take(cur, 4)); // uint 32
@@ -354,7 +359,13 @@ function writeNumber(sink: Sink, x: number): void {
   }
 }
 
-/** True for a decoded map (a plain object that is not an array or bin). */
+/** True for a decoded map (a plain object that is not an array, bin or float). */
 export function isMsgMap(v: MsgValue | undefined): v is MsgMap {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof MsgFloat);
+}
+
+/** The value of a number of either kind (§10.2 floats accept any integer encoding), else undefined. */
+export function numberOf(v: MsgValue | undefined): number | undefined {
+  if (typeof v === 'number') return v;
+  return v instanceof MsgFloat ? v.value : undefined;
 }

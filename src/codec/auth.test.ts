@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signPayload, verifyPayload } from './auth.js';
+import { readFileSync } from 'node:fs';
+import { signCapture, signGrid, signPayload, SIGNATURE_BYTES, verifyPayload } from './auth.js';
+import { readProfile } from './profile.js';
 import { decodeGrid, encodeGrid } from './payload.js';
 import { readExtensions } from './extensions.js';
 import { makeRng, makeTestProfile, sampleGrid } from './_testing.js';
@@ -63,5 +65,38 @@ describe('auth tag (§4, §13)', () => {
     await expect(signPayload(encodeGrid(grid, profile), profile, key, 3)).rejects.toBeInstanceOf(RangeError);
     const tight = makeTestProfile({ h: 4, w: 4, k: 64, seed: 21, maxBytes: 3 + 12 }).profile;
     await expect(signPayload(encodeGrid(grid, tight, { mode: 0 }), tight, key)).rejects.toMatchObject({ code: 'E_OVER_BOUND' });
+  });
+});
+
+describe('signed captures (§13)', () => {
+  const keyId = Uint8Array.of(0x2a);
+
+  it('adds key id, capture time and tag; verifies under the key, not another', async () => {
+    const signed = await signGrid(grid, profile, { keyId, key, time: 1_700_000_000 });
+    const d = decodeGrid(signed, profile);
+    expect(Array.from(d.grid)).toEqual(Array.from(grid));
+    expect(d.extensions).toMatchObject({ keyId, captureTime: 1_700_000_000 });
+    expect(d.extensions.authTag!.length).toBe(8);
+    expect(d.extensions.nonce).toBeUndefined();
+    expect(await verifyPayload(signed, key)).toBe(true);
+    expect(await verifyPayload(signed, Uint8Array.of(1))).toBe(false);
+    const again = await signCapture(encodeGrid(grid, profile, { mode: d.mode }), profile, { keyId, key, time: 1_700_000_000 });
+    expect(again).toEqual(signed);
+    const withNonce = await signGrid(grid, profile, { keyId, key, time: 5, nonce: Uint8Array.of(9, 9), tagLength: 16 });
+    expect(decodeGrid(withNonce, profile).extensions).toMatchObject({ nonce: Uint8Array.of(9, 9), captureTime: 5 });
+    expect(decodeGrid(withNonce, profile).extensions.authTag!.length).toBe(16);
+  });
+
+  it('fits the largest signed s payload in one 51-byte LoRaWAN frame', async () => {
+    const s = readProfile(new Uint8Array(readFileSync(new URL('../../models/s.fvqp', import.meta.url))));
+    // Mode 0 is the largest an auto-mode payload gets (§7): 3 + B0 bytes.
+    const worst = sampleGrid(s, makeRng(3));
+    const bare = encodeGrid(worst, s, { mode: 0 });
+    expect(bare.length).toBe(s.maxBytes);
+    const signed = await signGrid(worst, s, { keyId, key, time: 0xffffffff }, { mode: 0 });
+    expect(signed.length - bare.length).toBe(SIGNATURE_BYTES);
+    expect(SIGNATURE_BYTES).toBe(20); // N 1, key id 2+1, time 2+4, tag 2+8
+    expect(signed.length).toBeLessThanOrEqual(51);
+    await expect(signGrid(worst, s, { keyId: Uint8Array.of(1, 2), key }, { mode: 0 })).rejects.toMatchObject({ code: 'E_OVER_BOUND' });
   });
 });

@@ -7,12 +7,13 @@
 import { fail } from './errors.js';
 import { payloadCheck } from './_crc8.js';
 import { codingOf } from './_coding.js';
-import { readExtensions } from './extensions.js';
-import { decodeGrid, encodeGrid } from './payload.js';
+import { readExtensions, type Extensions } from './extensions.js';
+import { decodeGrid, encodeGrid, type EncodeOptions } from './payload.js';
 import type { Profile } from './profile.js';
+import type { ProfileSet } from './profile-set.js';
 
-/** HMAC-SHA-256(key, message), 32 bytes. */
-async function hmacSha256(key: Uint8Array, message: Uint8Array): Promise<Uint8Array> {
+/** HMAC-SHA-256(key, message), 32 bytes (Web Crypto). */
+export async function hmacSha256(key: Uint8Array, message: Uint8Array): Promise<Uint8Array> {
   const subtle = globalThis.crypto?.subtle;
   if (subtle === undefined) throw new TypeError('auth: crypto.subtle is not available in this runtime');
   const k = await subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
@@ -28,23 +29,88 @@ function macInput(payload: Uint8Array, tagOffset: number, tagLength: number): Ui
 }
 
 /**
+ * A device's signing key and what it adds to a payload (§13): key id, capture time, optional
+ * nonce, and an auth tag of `tagLength` bytes.
+ */
+export interface SignOptions {
+  /** The key's id, written as extension 0x03: 1..8 bytes. */
+  keyId: Uint8Array;
+  /** The key: HMAC-SHA-256's key (the service issues 32 bytes). */
+  key: Uint8Array;
+  /** Capture time, seconds since 1970 (extension 0x01). @default now */
+  time?: number;
+  /**
+   * A nonce (extension 0x02), 1..16 bytes. Without one the receiver uses the tag as the nonce
+   * (§13), which costs no bytes: only a byte-identical payload is then a replay.
+   */
+  nonce?: Uint8Array;
+  /** Bytes of the tag, 4..16. @default 8 */
+  tagLength?: number;
+  /**
+   * The most bytes the signed payload may take.
+   * @default the profile's `maxBytes` + {@link SIGNATURE_BYTES}
+   */
+  maxBytes?: number;
+}
+
+/**
+ * What signing adds with a 1-byte key id, no nonce and an 8-byte tag: the block's length byte,
+ * then type and length bytes plus value for the time (4), key id (1) and tag (8). So a signed
+ * `s` payload (at most 31 + 20 bytes) fits one 51-byte LoRaWAN frame; a signed `m` payload
+ * takes up to 71. Signing fails with `E_OVER_BOUND` beyond the profile's bound plus this.
+ */
+export const SIGNATURE_BYTES = 1 + (2 + 4) + (2 + 1) + (2 + 8);
+
+function checkTagLength(tagLength: number): void {
+  if (!Number.isInteger(tagLength) || tagLength < 4 || tagLength > 16) throw new RangeError('sign: tagLength must be 4..16');
+}
+
+/** Encodes `grid` with `options`' extensions and a tag of `tagLength` bytes under `key` (§4, §13). */
+async function encodeSigned(grid: ArrayLike<number>, profile: Profile, options: EncodeOptions, key: Uint8Array, tagLength: number): Promise<Uint8Array> {
+  checkTagLength(tagLength);
+  const out = encodeGrid(grid, profile, { ...options, extensions: { ...options.extensions, authTag: new Uint8Array(tagLength) } });
+  const { tagOffset } = readExtensions(out, 3);
+  const mac = await hmacSha256(key, macInput(out, tagOffset, tagLength));
+  out.set(mac.subarray(0, tagLength), tagOffset);
+  out[2] = payloadCheck(codingOf(profile).crcState, out);
+  return out;
+}
+
+/**
  * Adds (or replaces) an auth tag of `tagLength` bytes (4..16) on a valid payload, keeping its
  * grid, mode and other extensions: the payload is re-encoded with a zeroed tag, the tag computed
  * over it (§4), written, and the check byte recomputed. Fails like {@link decodeGrid} on an
  * invalid payload and with `E_OVER_BOUND` when the tag does not fit in `maxBytes`.
  */
 export async function signPayload(payload: Uint8Array, profile: Profile, key: Uint8Array, tagLength = 8): Promise<Uint8Array> {
-  if (!Number.isInteger(tagLength) || tagLength < 4 || tagLength > 16) throw new RangeError('signPayload: tagLength must be 4..16');
+  checkTagLength(tagLength);
   const decoded = decodeGrid(payload, profile);
-  const out = encodeGrid(decoded.grid, profile, {
-    mode: decoded.mode,
-    extensions: { ...decoded.extensions, authTag: new Uint8Array(tagLength) },
-  });
-  const { tagOffset } = readExtensions(out, 3);
-  const mac = await hmacSha256(key, macInput(out, tagOffset, tagLength));
-  out.set(mac.subarray(0, tagLength), tagOffset);
-  out[2] = payloadCheck(codingOf(profile).crcState, out);
-  return out;
+  return encodeSigned(decoded.grid, profile, { mode: decoded.mode, extensions: decoded.extensions }, key, tagLength);
+}
+
+/**
+ * Encodes a grid as a device's signed capture (§13): its key id, the capture time, an optional
+ * nonce and the tag, within `options.maxBytes`. Fails like {@link encodeGrid}
+ * (`E_OVER_BOUND` when it does not fit).
+ *
+ * ```ts
+ * const payload = await signGrid(grid, profile, { keyId: Uint8Array.of(7), key });
+ * ```
+ */
+export async function signGrid(grid: ArrayLike<number>, profile: Profile, options: SignOptions, encode: EncodeOptions = {}): Promise<Uint8Array> {
+  const time = options.time ?? Math.floor(Date.now() / 1000);
+  const extensions: Extensions = { ...encode.extensions, captureTime: time, keyId: options.keyId, ...(options.nonce && { nonce: options.nonce }) };
+  const maxBytes = options.maxBytes ?? profile.maxBytes + SIGNATURE_BYTES;
+  return encodeSigned(grid, profile, { ...encode, extensions, maxBytes }, options.key, options.tagLength ?? 8);
+}
+
+/**
+ * {@link signGrid} for a payload that is already encoded (under `profiles`, or one of them):
+ * keeps its grid, mode and other extensions.
+ */
+export async function signCapture(payload: Uint8Array, profiles: Profile | ProfileSet, options: SignOptions): Promise<Uint8Array> {
+  const decoded = decodeGrid(payload, profiles);
+  return signGrid(decoded.grid, decoded.profile, options, { mode: decoded.mode, extensions: decoded.extensions });
 }
 
 /**

@@ -60,7 +60,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   E_PROFILE_FORMAT: 'profile is not MessagePack, or a field is missing or of the wrong type',
   E_PROFILE_DIGEST: 'profile SHA-256 does not match its bytes',
   E_PROFILE_LIMIT: 'profile value beyond the limits of §14',
-  E_PROFILE_TABLE: 'invalid frequency table or context map',
+  E_PROFILE_TABLE: 'invalid frequency table, or context tables, planes or map that do not fit together',
   E_BATCH_FORMAT: 'batch envelope does not parse, or a field is missing, mistyped or duplicated',
   E_BATCH_LIMIT: 'batch has too many items or too long ids',
 };

@@ -114,10 +114,13 @@ function checkBytes(v: Uint8Array, lo: number, hi: number, name: string): Uint8A
 const NONE: EncodedExtensions = { bytes: new Uint8Array(0), tagOffset: -1 };
 
 /**
- * Encodes an extension set canonically (§4, §7): entries in increasing type order. Fails with
- * `E_EXT_MALFORMED` for an out-of-range value or a block over 255 bytes, `E_EXT_DUPLICATE` for a
- * repeated unknown type. Unknown types may be 0x05..0xFF (0x80 and up are critical: a decoder of
- * this version rejects them, which is what a test vector for `E_EXT_CRITICAL` needs).
+ * Encodes an extension set canonically (§4, §7): entries in increasing type order, whatever the
+ * order of `unknown`. Checks run in the order of spec/CONFORMANCE.md "Precedence of checks":
+ * first every value on its own (`E_EXT_MALFORMED`: a named field out of range, an `unknown` type
+ * outside 0x05..0xFF or a value over 255 bytes), then repeated `unknown` types
+ * (`E_EXT_DUPLICATE`), then the block's size (`E_EXT_MALFORMED` when `N` would exceed 255).
+ * Unknown types may be 0x05..0xFF (0x80 and up are critical: a decoder of this version rejects
+ * them, which is what a test vector for `E_EXT_CRITICAL` needs).
  */
 export function writeExtensions(ext: Extensions | undefined): EncodedExtensions {
   if (ext === undefined) return NONE;
@@ -131,12 +134,14 @@ export function writeExtensions(ext: Extensions | undefined): EncodedExtensions 
   if (ext.keyId !== undefined) entries.push({ type: EXT_KEY_ID, value: checkBytes(ext.keyId, 1, 8, 'keyId') });
   if (ext.authTag !== undefined) entries.push({ type: EXT_AUTH_TAG, value: checkBytes(ext.authTag, 4, 16, 'authTag') });
   const unknown = [...(ext.unknown ?? [])].sort((a, b) => a.type - b.type);
-  for (let i = 0; i < unknown.length; i++) {
-    const { type, value } = unknown[i]!;
+  for (const { type, value } of unknown) {
     if (!Number.isInteger(type) || type < EXT_FIRST_UNKNOWN || type > 0xff) fail('E_EXT_MALFORMED', -1, `unknown type ${type}: expected 5..255`);
-    if (i > 0 && unknown[i - 1]!.type === type) fail('E_EXT_DUPLICATE', -1, `type ${type}`);
-    entries.push({ type, value: checkBytes(value, 0, 255, `type ${type}`) });
+    checkBytes(value, 0, 255, `type ${type}`);
   }
+  for (let i = 1; i < unknown.length; i++) {
+    if (unknown[i - 1]!.type === unknown[i]!.type) fail('E_EXT_DUPLICATE', -1, `type ${unknown[i]!.type}`);
+  }
+  entries.push(...unknown);
   if (entries.length === 0) return NONE;
   const n = entries.reduce((a, e) => a + 2 + e.value.length, 0);
   if (n > 255) fail('E_EXT_MALFORMED', -1, `block of ${n} bytes, at most 255`);

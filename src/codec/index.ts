@@ -37,7 +37,7 @@ export {
   EXT_AUTH_TAG,
   type Extensions,
 } from './extensions.js';
-export { signPayload, verifyPayload } from './auth.js';
+export { signPayload, signGrid, signCapture, verifyPayload, SIGNATURE_BYTES, type SignOptions } from './auth.js';
 export { embedGrid, embedGridInto, prepareHead, foldFirstDense, cosineSimilarity, type FoldedDense } from './head.js';
 export { encodeBatch, decodeBatch, type BatchItem } from './batch.js';
 export { MEDIA_TYPE, BATCH_MEDIA_TYPE, PROFILE_MEDIA_TYPE, FILE_EXTENSION, BATCH_FILE_EXTENSION, PROFILE_FILE_EXTENSION } from './media.js';

@@ -47,6 +47,12 @@ export interface EncodeOptions {
   fast?: boolean;
   /** Extension fields (§4). */
   extensions?: Extensions;
+  /**
+   * The most bytes the payload may take, when the link allows more than the profile's `maxBytes`
+   * (a signed `s` payload is sent in one 51-byte LoRaWAN frame, not a 31-byte BLE advertisement).
+   * At most 1024 (§14). @default profile.maxBytes
+   */
+  maxBytes?: number;
 }
 
 /** A decoded payload. */
@@ -131,7 +137,8 @@ export function encodeGrid(grid: ArrayLike<number>, profile: Profile, options: E
   }
   const ext = writeExtensions(options.extensions);
   const total = HEADER_BYTES + ext.bytes.length + bodyEnd;
-  if (total > profile.maxBytes) fail('E_OVER_BOUND', -1, `${total} bytes, maxBytes ${profile.maxBytes}`); // §7 step 3
+  const maxBytes = Math.min(options.maxBytes ?? profile.maxBytes, LIMITS.payloadBytes);
+  if (total > maxBytes) fail('E_OVER_BOUND', -1, `${total} bytes, maxBytes ${maxBytes}`); // §7 step 3
   const out = new Uint8Array(total);
   out[0] = (VERSION << 4) | (mode << 2) | (ext.bytes.length > 0 ? 2 : 0);
   out[1] = (profile.id << 4) | profile.tag;

@@ -12,7 +12,8 @@ export class ProfileSet implements Iterable<Profile> {
 
   /**
    * Adds a profile. Adding the same profile (same hash) again does nothing; another profile with
-   * a taken id is a RangeError (delete the old one first).
+   * a taken id is a RangeError (delete the old one first): §2.2 makes that a configuration error,
+   * with no code of §9, so a decoder never has to choose between two profiles.
    */
   add(profile: Profile): this {
     const held = this.#byId[profile.id];

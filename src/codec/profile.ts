@@ -7,7 +7,7 @@
 
 import { fail, type ErrorCode } from './errors.js';
 import { sha256 } from './_sha256.js';
-import { readMsgpack, writeMsgpack, isMsgMap, encodeUtf8, MsgFloat, type MsgMap, type MsgValue, type MsgInput } from './_msgpack.js';
+import { readMsgpack, writeMsgpack, isMsgMap, numberOf, encodeUtf8, MsgFloat, type MsgMap, type MsgValue, type MsgInput } from './_msgpack.js';
 import { makeFreqTable, type FreqTable } from './_freq.js';
 import { f32FromLE, f32ToLE, u16At, u16FromLE, u16ToLE } from './_le.js';
 
@@ -82,7 +82,9 @@ export interface Profile {
   readonly context?: ProfileContext;
   readonly head: { readonly dim: number; readonly layers: readonly HeadLayer[] };
   readonly thresholds: { readonly far1e2: number; readonly far1e3: number; readonly far1e4: number };
+  /** The face crop the encoder expects; `channels` is always 3 (RGB, §10.2). */
   readonly crop: { readonly size: number; readonly channels: number; readonly template: readonly number[] };
+  /** The device encoder; its input is `(x - mean) / std`, one `mean` and `std` for every channel (§10.2). */
   readonly encoder?: { readonly file: string; readonly sha256: Uint8Array; readonly mean: number; readonly std: number };
   readonly meta: Readonly<ProfileMeta>;
   /** The profile file as given to {@link readProfile}. */
@@ -129,16 +131,21 @@ function field(m: MsgMap, key: string, path: string): MsgValue {
   return v;
 }
 
+/** §10.2 uint: an integer encoding only; a float, even a whole one (`2.0`), is E_PROFILE_FORMAT. */
+function isUint(v: MsgValue | undefined): v is number {
+  return typeof v === 'number' && v >= 0; // the reader returns integers as numbers, floats as MsgFloat
+}
+
 function uint(m: MsgMap, key: string, path: string): number {
   const v = field(m, key, path);
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) bad(`${path}${key}: expected uint`);
+  if (!isUint(v)) bad(`${path}${key}: expected uint`);
   return v;
 }
 
-/** §10.2 floats: float32 or float64; an integer encoding is accepted too. */
+/** §10.2 floats: float32 or float64; an integer encoding is accepted too. One number, not an array. */
 function float(m: MsgMap, key: string, path: string): number {
-  const v = field(m, key, path);
-  if (typeof v !== 'number') bad(`${path}${key}: expected float`);
+  const v = numberOf(field(m, key, path));
+  if (v === undefined) bad(`${path}${key}: expected float`);
   return v;
 }
 
@@ -207,8 +214,8 @@ function checkGrid(body: MsgMap): { h: number; w: number; planes: Plane[]; gridL
   let bitsPerPosition = 0;
   for (let g = 0; g < ks.length; g++) {
     const k = ks[g], dim = dims[g];
-    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0) bad(`grid.k[${g}]: expected uint`);
-    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) bad(`grid.dim[${g}]: expected uint`);
+    if (!isUint(k)) bad(`grid.k[${g}]: expected uint`);
+    if (!isUint(dim)) bad(`grid.dim[${g}]: expected uint`);
     within(k, LIMITS.kMin, LIMITS.kMax, `grid.k[${g}]`);
     within(dim, 1, LIMITS.dimMax, `grid.dim[${g}]`);
     const bits = 32 - Math.clz32(k - 1); // ceil(log2 K), §1
@@ -218,7 +225,10 @@ function checkGrid(body: MsgMap): { h: number; w: number; planes: Plane[]; gridL
   return { h, w, planes, gridLength: h * w * ks.length, fixedBodyBytes: Math.ceil((h * w * bitsPerPosition) / 8) };
 }
 
-/** A table bin for a plane of `k` entries (§6.1): E_PROFILE_TABLE on any defect. */
+/**
+ * A table bin for a plane of `k` entries (§6.1): not a bin or an odd byte length (not u16 values)
+ * is E_PROFILE_FORMAT; the wrong entry count, a zero entry or a sum other than 2^15 E_PROFILE_TABLE.
+ */
 function checkTable(b: MsgValue | undefined, k: number, what: string): Uint8Array {
   if (!(b instanceof Uint8Array)) bad(`${what}: expected bin`);
   if (b.length % 2 !== 0) bad(`${what}: odd byte length`);
@@ -234,7 +244,11 @@ function checkTable(b: MsgValue | undefined, k: number, what: string): Uint8Arra
   return b;
 }
 
-/** §10.3 context: tables, their planes and the map, each table for the plane of its indices. */
+/**
+ * §10.3 context, in the order of spec/CONFORMANCE.md "Precedence of checks": the three members'
+ * types, the table count (limit, then at least one), the lengths of `plane` and `map`, each table
+ * after its plane, then each map entry.
+ */
 function checkContext(body: MsgMap, planes: Plane[], gridLength: number): Checked['context'] {
   if (body.context === undefined) return undefined;
   const ctx = map(body, 'context', '');
@@ -242,8 +256,10 @@ function checkContext(body: MsgMap, planes: Plane[], gridLength: number): Checke
   const plane = bin(ctx, 'plane', 'context.');
   const tmap = bin(ctx, 'map', 'context.');
   const T = within(tables.length, 0, LIMITS.contextTables, 'context tables');
+  if (T === 0) bad('context.tables: no tables', 'E_PROFILE_TABLE');
   if (plane.length !== T) bad(`context.plane: ${plane.length} entries for ${T} tables`, 'E_PROFILE_TABLE');
-  if (tmap.length !== 2 * gridLength) bad(`context.map: ${tmap.length} bytes, expected ${2 * gridLength}`, 'E_PROFILE_TABLE');
+  if (tmap.length % 2 !== 0) bad(`context.map: odd byte length ${tmap.length}, not u16 values`);
+  if (tmap.length !== 2 * gridLength) bad(`context.map: ${tmap.length / 2} entries, expected ${gridLength}`, 'E_PROFILE_TABLE');
   const G = planes.length;
   const checked: Uint8Array[] = [];
   for (let t = 0; t < T; t++) {
@@ -322,9 +338,9 @@ function checkBody(body: MsgMap): Checked {
   for (const k of ['far1e2', 'far1e3', 'far1e4']) float(th, k, 'thresholds.');
   const crop = map(body, 'crop', '');
   uint(crop, 'size', 'crop.');
-  uint(crop, 'channels', 'crop.');
+  if (uint(crop, 'channels', 'crop.') !== 3) bad('crop.channels: expected 3');
   const template = array(crop, 'template', 'crop.');
-  if (template.length !== 10 || template.some((v) => typeof v !== 'number')) bad('crop.template: expected 10 floats');
+  if (template.length !== 10 || template.some((v) => numberOf(v) === undefined)) bad('crop.template: expected 10 floats');
   if (body.encoder !== undefined) {
     const enc = map(body, 'encoder', '');
     str(enc, 'file', 'encoder.');
@@ -377,7 +393,8 @@ export function readProfile(file: Uint8Array): Profile {
   const th = body.thresholds as MsgMap, crop = body.crop as MsgMap, enc = body.encoder as MsgMap | undefined;
   const meta: ProfileMeta = {};
   for (const [k, v] of Object.entries(body.meta as MsgMap)) {
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') meta[k] = v;
+    if (typeof v === 'string' || typeof v === 'boolean') meta[k] = v;
+    else if (numberOf(v) !== undefined) meta[k] = numberOf(v)!;
   }
   const profile: Profile = {
     id: c.id,
@@ -400,10 +417,10 @@ export function readProfile(file: Uint8Array): Profile {
       },
     }),
     head: { dim: c.headDim, layers: c.layers.map(buildLayer) },
-    thresholds: { far1e2: th.far1e2 as number, far1e3: th.far1e3 as number, far1e4: th.far1e4 as number },
-    crop: { size: crop.size as number, channels: crop.channels as number, template: (crop.template as number[]).slice() },
+    thresholds: { far1e2: numberOf(th.far1e2)!, far1e3: numberOf(th.far1e3)!, far1e4: numberOf(th.far1e4)! },
+    crop: { size: crop.size as number, channels: crop.channels as number, template: (crop.template as MsgValue[]).map((v) => numberOf(v)!) },
     ...(enc && {
-      encoder: { file: enc.file as string, sha256: new Uint8Array(enc.sha256 as Uint8Array), mean: enc.mean as number, std: enc.std as number },
+      encoder: { file: enc.file as string, sha256: new Uint8Array(enc.sha256 as Uint8Array), mean: numberOf(enc.mean)!, std: numberOf(enc.std)! },
     }),
     meta,
     bytes: file,

@@ -13,7 +13,7 @@ import {
 import type { Implementation } from './adapter.js';
 import { extensionsFromJson, extensionsToJson, fromHex, toHex, type Answer, type ProfileRef, type Request } from './protocol.js';
 
-/** Answers a failure of the codec with its code; anything untyped is a bug and propagates. */
+/** Answers a failure of the codec with its code; anything untyped propagates, and the runner fails that case (not the run). */
 function failure(e: unknown): Answer {
   if (isFacevqError(e)) return { ok: false, error: e.code };
   throw e;

@@ -175,6 +175,12 @@ function checksOf(c: LoadedCase): Check[] {
   return [c.kind === 'profile' ? profileCheck(c) : batchCheck(c)];
 }
 
+/** What a request that threw instead of answering is reported as. */
+function failureOf(e: unknown): string {
+  if (e instanceof AdapterError) return `adapter failure: ${e.message}`;
+  return `implementation threw: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+}
+
 /** Runs every case, one request at a time, and tallies the results. */
 export async function runVectors(cases: readonly LoadedCase[], options: RunOptions): Promise<Report> {
   const known = options.knownFailures ?? new Set<string>();
@@ -189,8 +195,8 @@ export async function runVectors(cases: readonly LoadedCase[], options: RunOptio
       try {
         answer = await impl.request(check.request);
       } catch (e) {
-        if (!(e instanceof AdapterError)) throw e;
-        failures.push({ direction: check.direction, op: check.request.op, expected: check.expected, actual: `adapter failure: ${e.message}` });
+        // A crash, a hang or an exception of the implementation fails this case, never the run.
+        failures.push({ direction: check.direction, op: check.request.op, expected: check.expected, actual: failureOf(e) });
         ran++;
         continue;
       }

@@ -3,8 +3,10 @@
  * landmarks) and, where `facevq teacher` already computed it, the teacher's raw descriptor.
  *
  * Detections come, in this order, from the teacher caches of `facevq teacher` (same code,
- * `FaceApi.detect(image, true)`, so reusing them is honest; their landmarks are rounded to 0.01
- * px), from this module's own cache, or from running face-api now. Images without a detected face
+ * `FaceApi.detect(image, true)`, so reusing them is honest; landmarks are rounded to 0.01 px at
+ * detection, in align.ts, so stored and fresh ones give the same crop), from this module's own
+ * cache, or from running face-api now. Both caches are keyed on the detection code's version
+ * (code-versions.ts): a cache made by other detection code is not read. Images without a detected face
  * get face-api's fallback box (a central square) and are counted.
  */
 import fs from 'node:fs';
@@ -12,6 +14,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Box, FaceApi } from '../sdk/node/faceapi.js';
 import { decodeImage, type RgbImage } from '../sdk/node/image.js';
+import { codeKey } from './code-versions.js';
 
 /** One face of the evaluation. */
 export interface Face {
@@ -42,6 +45,8 @@ export interface CachedDescriptor {
   teacher: string;
   /** The side of the aligned chip the cache was made with. */
   chipSide: number;
+  /** The teacher code key (`codeKey('teacher')`) of the code that made it; '' when not recorded. */
+  code: string;
   /** View 0, `descriptorDim` floats. */
   descriptor: Float32Array;
 }
@@ -60,16 +65,28 @@ interface CacheMeta {
   descriptorDim?: number;
   teacher?: string;
   crop?: { size?: number };
+  /** `codeKey(...)` of the stages that made the rows (absent in caches made before keys existed). */
+  code?: { detection?: string; teacher?: string };
+}
+
+/** What {@link readTeacherCaches} found. */
+export interface TeacherCaches {
+  /** Detections (and view-0 descriptors) by image path. */
+  detections: Map<string, Detection>;
+  /** Caches of this data folder skipped because other detection code made them. */
+  stale: string[];
 }
 
 /**
  * Reads every `facevq teacher` cache under `cacheRoot` made from `dataDir` (its `meta.json` names
- * the data folder): detections and view-0 descriptors by image path. Failed rows are skipped, and
- * so are caches whose `meta.json` lacks the row layout (views, descriptorDim).
+ * the data folder) by today's detection code (`detectionKey`, by default `codeKey('detection')`):
+ * detections and view-0 descriptors by image path. Failed rows are skipped, and so are caches
+ * whose `meta.json` lacks the row layout (views, descriptorDim).
  */
-export function readTeacherCaches(cacheRoot: string, dataDir: string): Map<string, Detection> {
+export function readTeacherCaches(cacheRoot: string, dataDir: string, detectionKey = codeKey('detection')): TeacherCaches {
   const out = new Map<string, Detection>();
-  if (!fs.existsSync(cacheRoot)) return out;
+  const stale: string[] = [];
+  if (!fs.existsSync(cacheRoot)) return { detections: out, stale };
   const data = path.resolve(dataDir);
   for (const name of fs.readdirSync(cacheRoot).sort()) {
     const dir = path.join(cacheRoot, name);
@@ -77,6 +94,10 @@ export function readTeacherCaches(cacheRoot: string, dataDir: string): Map<strin
     if (!fs.existsSync(metaFile)) continue;
     const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as CacheMeta;
     if (meta.data === undefined || path.resolve(meta.data) !== data) continue;
+    if (meta.code?.detection !== detectionKey) {
+      stale.push(dir);
+      continue;
+    }
     const { views, descriptorDim: dim } = meta;
     if (!Number.isInteger(views) || !Number.isInteger(dim) || views! < 1 || dim! < 1) continue;
     const rowFloats = views! * dim!;
@@ -90,11 +111,11 @@ export function readTeacherCaches(cacheRoot: string, dataDir: string): Map<strin
       const row = JSON.parse(lines[i]!) as { path: string; status: string; box: Box | null; lm5: number[] | null };
       if (row.status === 'failed' || !row.box || !row.lm5) continue;
       const descriptor = floats.slice(i * rowFloats, i * rowFloats + dim!);
-      const teacher = { teacher: meta.teacher ?? '', chipSide: meta.crop?.size ?? 0, descriptor };
+      const teacher = { teacher: meta.teacher ?? '', chipSide: meta.crop?.size ?? 0, code: meta.code?.teacher ?? '', descriptor };
       out.set(row.path, { box: row.box, lm5: row.lm5, fallback: row.status === 'fallback', teacher });
     }
   }
-  return out;
+  return { detections: out, stale };
 }
 
 /** Counts of where detections came from. */
@@ -122,15 +143,20 @@ export interface FaceSourceOptions {
 /** Faces of one data folder, with detections cached across runs. */
 export class FaceSource {
   private readonly teacherCache: Map<string, Detection>;
+  /** `facevq teacher` caches of this data folder that other detection code made (not read). */
+  readonly staleTeacherCaches: readonly string[];
   private readonly ownCache = new Map<string, Detection>();
   private readonly ownCacheFile: string;
   /** Where each face served so far got its detection (the first time it was asked for). */
   private readonly served = new Map<string, { source: 'teacherCache' | 'ownCache' | 'detected'; fallback: boolean }>();
 
   constructor(readonly dataDir: string, private readonly options: FaceSourceOptions) {
-    this.teacherCache = readTeacherCaches(options.teacherCacheRoot ?? path.join('.cache', 'teacher'), dataDir);
+    const teacherCaches = readTeacherCaches(options.teacherCacheRoot ?? path.join('.cache', 'teacher'), dataDir);
+    this.teacherCache = teacherCaches.detections;
+    this.staleTeacherCaches = teacherCaches.stale;
     const dir = options.detectCacheDir ?? path.join('.cache', 'eval', 'detect');
-    const id = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
+    // One file per data folder and detection code: other code's detections are never read.
+    const id = createHash('sha256').update(path.resolve(dataDir)).update('\0').update(codeKey('detection')).digest('hex').slice(0, 12);
     this.ownCacheFile = path.join(dir, `${path.basename(path.resolve(dataDir))}-${id}.jsonl`);
     if (fs.existsSync(this.ownCacheFile)) {
       for (const line of fs.readFileSync(this.ownCacheFile, 'utf8').split('\n')) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imagesOf, lfwImagePath, limitPairs, parseLfwPairs, parsePairsCsv } from './pairs.js';
+import { imagesOf, lfwImagePath, lfwView, limitPairs, parseLfwPairs, parsePairsCsv, parseSelectionPairs, View2SelectionError } from './pairs.js';
 
 // Two folds of two matched and two mismatched pairs, in pairs.txt's layout.
 const VIEW2 = `2\t2
@@ -40,6 +40,21 @@ describe('parseLfwPairs', () => {
 
   it('pads image numbers to four digits', () => {
     expect(lfwImagePath('Al_Gore', 12)).toBe('Al_Gore/Al_Gore_0012.jpg');
+  });
+});
+
+describe('parseSelectionPairs', () => {
+  const view1 = ['2', 'Ann\t1\t2', 'Bob\t1\t3', 'Ann\t1\tCy\t1', 'Bob\t2\tDee\t4'].join('\n');
+
+  it('tells the views apart by their header', () => {
+    expect(lfwView(VIEW2)).toBe(2);
+    expect(lfwView(view1)).toBe(1);
+  });
+
+  it('refuses View 2 for any choice and names the file', () => {
+    expect(() => parseSelectionPairs(VIEW2, 'pairs.txt', 'calibration faces')).toThrow(View2SelectionError);
+    expect(() => parseSelectionPairs(VIEW2, 'pairs.txt', 'calibration faces')).toThrow(/pairs\.txt is LFW View 2.*calibration faces must come from View 1/);
+    expect(parseSelectionPairs(view1, 'pairsDevTrain.txt', 'calibration faces')).toEqual(parseLfwPairs(view1));
   });
 });
 

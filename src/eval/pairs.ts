@@ -56,6 +56,36 @@ export function parseLfwPairs(text: string): Pair[] {
 }
 
 /**
+ * Which LFW view a pairs file is, from its header: View 2 (`pairs.txt`, `10 300`) has folds;
+ * View 1 (`pairsDevTrain.txt`, `pairsDevTest.txt`) has a single count.
+ */
+export function lfwView(text: string): 1 | 2 {
+  const header = text.trimStart().split(/\r?\n/, 1)[0]!.trim().split(/\s+/);
+  return header.length === 2 ? 2 : 1;
+}
+
+/**
+ * LFW View 2 offered for a choice (a preprocessing, a setting, calibration faces). View 2 is for
+ * reporting a finished model, once; choices are made on View 1 (DevTrain to choose, DevTest to
+ * confirm) or on data that is not LFW.
+ */
+export class View2SelectionError extends RangeError {
+  readonly code = 'E_VIEW2_SELECTION';
+  constructor(readonly file: string, what: string) {
+    super(`${file} is LFW View 2 (pairs.txt), which is for reporting only; ${what} must come from View 1 (pairsDevTrain.txt) or other data`);
+  }
+}
+
+/**
+ * Parses an LFW pairs file that something will be chosen on (`what` says what, for the error);
+ * throws a {@link View2SelectionError} for View 2.
+ */
+export function parseSelectionPairs(text: string, file: string, what: string): Pair[] {
+  if (lfwView(text) === 2) throw new View2SelectionError(file, what);
+  return parseLfwPairs(text);
+}
+
+/**
  * Parses a CSV of `a,b,same` (same = 1 or 0; an optional header row whose third field is not 0 or
  * 1 is skipped). Folds are `folds` contiguous blocks in row order.
  */

@@ -6,6 +6,7 @@ import { orthonormalRows, writeTeacherPca } from '../../test/eval/synthetic-pca.
 import { alignFace, FACE_TEMPLATE } from '../sdk/align.js';
 import type { FaceApi } from '../sdk/node/faceapi.js';
 import type { RgbImage } from '../sdk/node/image.js';
+import { codeKey } from './code-versions.js';
 import type { CachedDescriptor, Face } from './faces.js';
 import { CHIP_SIDE, faceChip, openTeacher, teacherIdOf } from './teacher.js';
 import { readTeacherPca, TeacherPcaError } from './teacher-pca.js';
@@ -40,18 +41,21 @@ describe('openTeacher', () => {
 
   it('projects the cached raw descriptor of its own faceres, loading nothing', async () => {
     const teacher = openTeacher(pcaFile, refuse);
-    const face = syntheticFace({ teacher: `${FACERES_ID}: faceres on the 64x64 chip`, chipSide: CHIP_SIDE, descriptor: raw });
+    const face = syntheticFace({ teacher: `${FACERES_ID}: faceres on the 64x64 chip`, chipSide: CHIP_SIDE, code: codeKey('teacher'), descriptor: raw });
     expect([...(await teacher.embedFace(face))]).toEqual([...readTeacherPca(pcaFile).project(raw)]);
   });
 
-  it('runs faceres when the cache is another teacher\'s or another chip size', async () => {
+  it('runs faceres when the cache is another teacher\'s, another chip size or other code\'s', async () => {
     const teacher = openTeacher(pcaFile, refuse);
-    const dlib = { teacher: 'face-api faceRecognitionNet (dlib ResNet-34), face-api box crop', chipSide: CHIP_SIDE, descriptor: raw.slice(0, 128) };
     // Running faceres here first checks the installed model against the PCA's (this test's PCA
     // names a made-up one), and so fails before any network would load: proof that it tried.
-    await expect(teacher.embedFace(syntheticFace(dlib))).rejects.toThrow(/fitted on faceres-0123456789.*installed model is faceres-/);
+    const tried = /fitted on faceres-0123456789.*installed model is faceres-/;
+    const dlib = { teacher: 'face-api faceRecognitionNet (dlib ResNet-34), face-api box crop', chipSide: CHIP_SIDE, code: codeKey('teacher'), descriptor: raw.slice(0, 128) };
+    await expect(teacher.embedFace(syntheticFace(dlib))).rejects.toThrow(tried);
     const other = openTeacher(pcaFile, refuse);
-    await expect(other.embedFace(syntheticFace({ teacher: FACERES_ID, chipSide: 112, descriptor: raw }))).rejects.toThrow(TeacherPcaError);
+    await expect(other.embedFace(syntheticFace({ teacher: FACERES_ID, chipSide: 112, code: codeKey('teacher'), descriptor: raw }))).rejects.toThrow(tried);
+    const stale = openTeacher(pcaFile, refuse);
+    await expect(stale.embedFace(syntheticFace({ teacher: FACERES_ID, chipSide: CHIP_SIDE, code: 'teacher=0123456789ab', descriptor: raw }))).rejects.toThrow(tried);
   });
 
   it('takes only chips of the student\'s side', async () => {

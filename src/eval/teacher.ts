@@ -12,6 +12,7 @@ import type { FaceApi } from '../sdk/node/faceapi.js';
 import { FACERES_DIM, FaceRes } from '../sdk/node/faceres.js';
 import { FACERES_ONNX_DEFAULT, FaceResOnnx } from '../sdk/node/faceres-onnx.js';
 import type { RgbImage } from '../sdk/node/image.js';
+import { codeKey } from './code-versions.js';
 import type { Face } from './faces.js';
 import { readTeacherPca, TeacherPcaError } from './teacher-pca.js';
 
@@ -26,7 +27,10 @@ export interface Teacher {
   readonly dim: number;
   /** What it is, for the report. */
   describe(): string;
-  /** The descriptor of a face's aligned chip (reusing `facevq teacher`'s cached raw descriptor when it is this teacher's). */
+  /**
+   * The descriptor of a face's aligned chip, reusing `facevq teacher`'s cached raw descriptor when
+   * this faceres at this chip side made it with today's teacher code.
+   */
   embedFace(face: Face): Promise<Float32Array>;
   /** The descriptor of a {@link CHIP_SIDE}-square RGB chip. */
   embedChip(chip: RgbImage): Promise<Float32Array>;
@@ -77,7 +81,7 @@ export function openTeacher(pcaFile: string, faceApi: () => Promise<FaceApi>): T
     embedChip,
     async embedFace(face) {
       const cached = face.cachedTeacher;
-      const usable = cached && teacherIdOf(cached.teacher) === faceresId && cached.chipSide === CHIP_SIDE && cached.descriptor.length === FACERES_DIM;
+      const usable = cached && teacherIdOf(cached.teacher) === faceresId && cached.chipSide === CHIP_SIDE && cached.descriptor.length === FACERES_DIM && cached.code === codeKey('teacher');
       return usable ? pca.project(cached.descriptor) : embedChip(await faceChip(face));
     },
   };

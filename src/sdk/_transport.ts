@@ -56,7 +56,8 @@ export interface TransportRequest {
   method: 'GET' | 'POST' | 'DELETE';
   url: string;
   headers: Record<string, string>;
-  body?: Uint8Array;
+  /** The body, or a function making it anew for each attempt (a signed payload: fresh time and tag). */
+  body?: Uint8Array | (() => Promise<Uint8Array>);
   /** May this request be sent again after a failure without changing the outcome? */
   idempotent: boolean;
   signal?: AbortSignal;
@@ -109,7 +110,8 @@ async function attempt(req: TransportRequest, options: TransportOptions): Promis
   try {
     if (req.signal?.aborted) throw new MatcherError(0, 'E_ABORTED', 'aborted by the caller');
     const init: RequestInit = { method: req.method, headers: req.headers, signal: controller.signal };
-    if (req.body) init.body = req.body.slice(); // a fresh ArrayBuffer-backed copy: a valid BodyInit everywhere
+    const body = typeof req.body === 'function' ? await req.body() : req.body;
+    if (body) init.body = body.slice(); // a fresh ArrayBuffer-backed copy: a valid BodyInit everywhere
     return await options.fetch(req.url, init);
   } catch (cause) {
     if (cause instanceof MatcherError) throw cause;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alignFace, chipToImage, FACE_TEMPLATE, landmarks5From68, warpChip } from './align.js';
+import { alignFace, chipToImage, FACE_TEMPLATE, landmarks5From68, roundLandmarks, warpChip } from './align.js';
 
 const template = (size: number, scale = 1, dx = 0, dy = 0) => FACE_TEMPLATE.map((v, i) => v * size * scale + (i % 2 === 0 ? dx : dy));
 
@@ -81,5 +81,23 @@ describe('landmarks5From68', () => {
   it('averages the eyes and picks nose tip and mouth corners', () => {
     const points = Array.from({ length: 68 }, (_, i) => ({ x: i, y: 2 * i }));
     expect(landmarks5From68(points)).toEqual([38.5, 77, 44.5, 89, 30, 60, 48, 96, 54, 108]);
+  });
+
+  it('rounds to 0.01 px, so a stored and read-back detection crops like the fresh one', () => {
+    const points = Array.from({ length: 68 }, (_, i) => ({ x: i + 0.123456, y: 2 * i + 0.987654 }));
+    const lm = landmarks5From68(points);
+    expect(lm).toEqual([38.62, 77.99, 44.62, 89.99, 30.12, 60.99, 48.12, 96.99, 54.12, 108.99]);
+    const rgb = Uint8Array.from({ length: 160 * 160 * 3 }, (_, i) => (i * 7919) % 251);
+    const stored = JSON.parse(JSON.stringify(lm)) as number[];
+    expect(alignFace(rgb, 160, 160, 3, stored, 64)).toEqual(alignFace(rgb, 160, 160, 3, lm, 64));
+  });
+});
+
+describe('roundLandmarks', () => {
+  it('is idempotent and writes short decimals', () => {
+    const xs = Array.from({ length: 10_000 }, (_, i) => ((i * 2654435761) % 400_003) / 97 - 300);
+    const once = roundLandmarks(xs);
+    expect(roundLandmarks(once)).toEqual(once);
+    expect(once.every((v, i) => v === +xs[i]!.toFixed(2))).toBe(true);
   });
 });

@@ -8,10 +8,10 @@
  * exponential backoff and jitter. Enroll is never retried: a retry after a lost answer would add the
  * same embeddings twice.
  */
-import { BATCH_MEDIA_TYPE, encodeBatch, MEDIA_TYPE, type BatchItem } from '../codec/index.js';
+import { BATCH_MEDIA_TYPE, encodeBatch, MEDIA_TYPE, ProfileSet, signCapture, type BatchItem, type Profile, type SignOptions } from '../codec/index.js';
 import type { ProfileDescription } from '../worker/profiles.js';
 import type { GalleryInfo, SubjectInfo } from '../worker/store/types.js';
-import { MatcherError, send, type MatcherErrorCode, type TransportOptions } from './_transport.js';
+import { MatcherError, send, type MatcherErrorCode, type TransportOptions, type TransportRequest } from './_transport.js';
 
 export { backoffDelay, MatcherError, type MatcherErrorCode, type TransportErrorCode } from './_transport.js';
 export type { GalleryInfo, ProfileDescription, SubjectInfo };
@@ -34,6 +34,32 @@ export interface MatcherClientOptions {
   fetch?: typeof fetch;
   /** Extra headers on every request. */
   headers?: Record<string, string>;
+  /**
+   * Signs each identify and verify payload with a device key (spec §13) just before each attempt,
+   * so a retry carries a fresh capture time and tag rather than a replay the service refuses
+   * (`E_REPLAY`). Make one with {@link deviceSigner}.
+   */
+  signer?: PayloadSigner;
+}
+
+/** Turns a payload into its signed form; called once per attempt. */
+export type PayloadSigner = (payload: Uint8Array) => Promise<Uint8Array>;
+
+/**
+ * A {@link PayloadSigner} for a device key: signs with `signCapture` (key id, the time of the
+ * attempt, a random 4-byte nonce so two attempts in one second differ, an 8-byte tag unless
+ * `sign.tagLength` says otherwise) under the payload's profile, decoded with `profiles` (by its
+ * profile id, §2.2). Over HTTP no radio frame bounds the size: the payload may take up to the
+ * spec's 1024 bytes unless `sign.maxBytes` says less.
+ *
+ * @example
+ * ```ts
+ * const client = new MatcherClient({ baseUrl, apiKey, signer: deviceSigner([profile], { keyId: Uint8Array.of(1), key }) });
+ * ```
+ */
+export function deviceSigner(profiles: readonly Profile[], sign: Omit<SignOptions, 'time' | 'nonce'>): PayloadSigner {
+  const set = new ProfileSet(profiles);
+  return (payload) => signCapture(payload, set, { maxBytes: 1024, ...sign, nonce: crypto.getRandomValues(new Uint8Array(4)) });
 }
 
 /** Per-call options. */
@@ -166,6 +192,7 @@ export class MatcherClient {
   private readonly base: string;
   private readonly headers: Record<string, string>;
   private readonly transport: TransportOptions;
+  private readonly signer: PayloadSigner | undefined;
 
   /**
    * @param options where the service is, the key, timeouts and retries
@@ -173,6 +200,7 @@ export class MatcherClient {
    */
   constructor(options: MatcherClientOptions, testing?: { random?: () => number; sleep?: (ms: number) => Promise<void> }) {
     this.base = options.baseUrl.replace(/\/+$/, '');
+    this.signer = options.signer;
     this.headers = { accept: 'application/json', ...options.headers, ...(options.apiKey && { authorization: `Bearer ${options.apiKey}` }) };
     const f = options.fetch ?? globalThis.fetch;
     if (typeof f !== 'function') throw new TypeError('MatcherClient: no fetch here; pass options.fetch');
@@ -224,13 +252,13 @@ export class MatcherClient {
   /** `POST /v1/galleries/{gallery}/identify`: the top-k subjects for a payload, with a decision. */
   identify(gallery: string, payload: Uint8Array, options: IdentifyOptions = {}): Promise<IdentifyResult> {
     const q = query({ k: options.k, far: options.far, threshold: options.threshold, precision: options.precision });
-    return this.json('POST', `/v1/galleries/${seg(gallery)}/identify${q}`, true, options, payload, MEDIA_TYPE);
+    return this.json('POST', `/v1/galleries/${seg(gallery)}/identify${q}`, true, options, this.signed(payload), MEDIA_TYPE);
   }
 
   /** `POST /v1/galleries/{gallery}/subjects/{subject}/verify`: a payload against one subject. */
   verify(gallery: string, subject: string, payload: Uint8Array, options: DecisionOptions = {}): Promise<VerifyResult> {
     const q = query({ far: options.far, threshold: options.threshold });
-    return this.json('POST', `/v1/galleries/${seg(gallery)}/subjects/${seg(subject)}/verify${q}`, true, options, payload, MEDIA_TYPE);
+    return this.json('POST', `/v1/galleries/${seg(gallery)}/subjects/${seg(subject)}/verify${q}`, true, options, this.signed(payload), MEDIA_TYPE);
   }
 
   /** `GET /v1/galleries/{gallery}`: the gallery's profile, size and creation time. */
@@ -264,7 +292,13 @@ export class MatcherClient {
     await this.request('DELETE', `/v1/galleries/${seg(gallery)}`, true, options);
   }
 
-  private async json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, idempotent: boolean, options: CallOptions, body?: Uint8Array, type?: string): Promise<T> {
+  /** The payload as sent: signed anew on each attempt when the client has a signer. */
+  private signed(payload: Uint8Array): Uint8Array | (() => Promise<Uint8Array>) {
+    const signer = this.signer;
+    return signer ? () => signer(payload) : payload;
+  }
+
+  private async json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, idempotent: boolean, options: CallOptions, body?: TransportRequest['body'], type?: string): Promise<T> {
     const response = await this.request(method, path, idempotent, options, body, type);
     try {
       return (await response.json()) as T;
@@ -273,7 +307,7 @@ export class MatcherClient {
     }
   }
 
-  private request(method: 'GET' | 'POST' | 'DELETE', path: string, idempotent: boolean, options: CallOptions, body?: Uint8Array, type?: string): Promise<Response> {
+  private request(method: 'GET' | 'POST' | 'DELETE', path: string, idempotent: boolean, options: CallOptions, body?: TransportRequest['body'], type?: string): Promise<Response> {
     return send({
       method,
       url: this.base + path,

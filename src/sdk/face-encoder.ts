@@ -4,7 +4,7 @@
  * codec (§7, entropy-coded by default). Runtime-neutral: Node-only conveniences (image files, face
  * detection) are in `node/face-encoder.ts`.
  */
-import { encodeGrid, readProfile, type EncodeOptions, type Profile } from '../codec/index.js';
+import { encodeGrid, readProfile, signGrid, type EncodeOptions, type Profile, type SignOptions } from '../codec/index.js';
 import { sha256 } from '../codec/_sha256.js';
 import { FaceEncoderError } from './errors.js';
 import type { FrameEncoder, RuntimeName } from './frame-encoder.js';
@@ -50,6 +50,12 @@ export interface EncodeFaceOptions {
   fast?: boolean;
   /** Extension fields (§4): capture time, nonce, key id, auth tag. */
   extensions?: EncodeOptions['extensions'];
+  /**
+   * Sign each payload with a device key (§13): key id, capture time (now unless given) and an
+   * 8-byte tag, 20 bytes in all (`signGrid`): a signed `s` payload still fits one 51-byte LoRaWAN
+   * frame. A service whose gallery requires signatures refuses payloads without.
+   */
+  sign?: SignOptions;
   /** Also return the grid. @default false */
   withGrid?: boolean;
   /** Also return timings. @default false */
@@ -214,7 +220,8 @@ export class FaceEncoder {
       ...(options.fast !== undefined && { fast: options.fast }),
       ...(options.extensions !== undefined && { extensions: options.extensions }),
     };
-    const payloads = grids.map((grid) => encodeGrid(grid, this.profile, codec));
+    const sign = options.sign;
+    const payloads = sign ? await Promise.all(grids.map((grid) => signGrid(grid, this.profile, sign, codec))) : grids.map((grid) => encodeGrid(grid, this.profile, codec));
     const t3 = now();
     const timings: EncodeTimings = { cropMs: cropMs / n, encoderMs: (t1 - t0) / n, quantizeMs: (t2 - t1) / n, codecMs: (t3 - t2) / n };
     return payloads.map((payload, b) => ({

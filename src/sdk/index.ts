@@ -13,12 +13,14 @@ export { TsFrameEncoder, onnxStats, type GraphStats } from './runtime/ts/index.j
 export { quantizeLatent, quantizeBatch, quantizeMargins, latentChannels } from './quantize.js';
 export { cropFace, chipToTensor, faceLandmarks, type FaceInput, type FaceWithLandmarks, type FaceWithBox, type FacePixels } from './preprocess.js';
 export { landmarksFromBox, MEAN_SHAPE, type FaceBox } from './box-landmarks.js';
-export { alignFace, chipToImage, warpChip, FACE_TEMPLATE, type Landmarks5, type Similarity } from './align.js';
+export { alignFace, chipToImage, warpChip, roundLandmarks, FACE_TEMPLATE, LANDMARK_DECIMALS, type Landmarks5, type Similarity } from './align.js';
 export { SHIPPED_PROFILES, type ShippedProfile } from './models.js';
 export { FaceEncoderError, FACE_ENCODER_ERROR_CODES, type FaceEncoderErrorCode } from './errors.js';
 export {
   MatcherClient,
   MatcherError,
+  deviceSigner,
+  type PayloadSigner,
   type MatcherClientOptions,
   type MatcherErrorCode,
   type TransportErrorCode,

@@ -3,7 +3,8 @@
  * `adapter/workers.ts`) only build its dependencies and serve it; tests call `app.request()`.
  *
  * Routes: `GET /healthz`, `GET /v1/openapi.json` (no key needed), and behind
- * `Authorization: Bearer KEY`: profiles, embed, and the gallery routes (`routes/`). Every
+ * `Authorization: Bearer KEY`: profiles, embed, the gallery routes and, where the runtime supplies
+ * decoders, the preview (`routes/`); the demo page's static files where it supplies them. Every
  * failure is answered by the one `onError` below as `{ error: { code, message } }` with the
  * status of its code (`errors.ts`); a malformed payload is a 4xx with the codec's code.
  */
@@ -12,13 +13,16 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { FacevqError } from '../codec/index.js';
 import { allowedMethods } from './allow.js';
+import { NO_DEVICES } from './auth/devices.js';
 import { authenticate, type AuthEnv } from './auth/middleware.js';
-import { TokenBuckets } from './auth/rate-limit.js';
-import { DEFAULT_LIMITS, type AppLimits, type AppOptions, type ServiceDeps } from './config.js';
+import { TokenBuckets, type RateLimit } from './auth/rate-limit.js';
+import { DEFAULT_LIMITS, rateLimits, type AppLimits, type AppOptions, type ServiceDeps } from './config.js';
 import { quoted, ServiceError, statusOf, type ApiErrorCode, type ErrorBody } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { galleryRoutes } from './routes/galleries.js';
+import { demoRoutes } from './routes/demo.js';
 import { metaRoutes } from './routes/meta.js';
+import { previewRoutes } from './routes/preview.js';
 
 export type { AppOptions } from './config.js';
 
@@ -36,8 +40,9 @@ const HTTP_CODES: Record<number, ApiErrorCode> = { 401: 'E_UNAUTHORIZED', 403: '
 
 /** Builds the service. */
 export function createApp(options: AppOptions): FacevqApp {
-  const limits: AppLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const deps: ServiceDeps = { store: options.store, profiles: options.profiles, limits };
+  const limits: AppLimits = { ...DEFAULT_LIMITS, ...rateLimits(options.limits?.rate === undefined ? DEFAULT_LIMITS.rate : options.limits.rate), ...options.limits };
+  const clock = options.clock ?? Date.now;
+  const deps: ServiceDeps = { store: options.store, profiles: options.profiles, limits, devices: options.devices ?? NO_DEVICES, clock };
   const onInternalError = options.onInternalError ?? ((e: unknown) => console.error('facevq: internal error', e));
   const app = new Hono<AuthEnv>();
 
@@ -50,10 +55,13 @@ export function createApp(options: AppOptions): FacevqApp {
   app.get('/healthz', (c) => c.json({ ok: true, profiles: options.profiles.describe().map((p) => p.name) }));
   app.get('/v1/openapi.json', (c) => c.json(openApiDocument()));
 
-  const buckets = limits.rate ? new TokenBuckets(limits.rate, options.clock) : null;
-  app.use('/v1/*', authenticate(options.keys, buckets));
+  const buckets = (limit: RateLimit | null) => (limit ? new TokenBuckets(limit, clock) : null);
+  const limiters = { key: buckets(limits.rate), tenant: buckets(limits.rateTenant), address: buckets(limits.rateAddress), addressOf: options.clientAddress ?? (() => undefined) };
+  app.use('/v1/*', authenticate(options.keys, limiters, clock));
   app.route('/v1', metaRoutes(deps));
   app.route('/v1', galleryRoutes(deps));
+  if (options.preview) app.route('/v1', previewRoutes(deps, options.preview));
+  if (options.demo) app.route('/', demoRoutes(options.demo));
 
   const methodsAt = allowedMethods(app);
   app.notFound((c) => {

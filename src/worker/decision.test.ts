@@ -18,7 +18,11 @@ describe('query options', () => {
   it('parses k, limit and precision', () => {
     expect(parseK(undefined, 100)).toBe(5);
     expect(parseK('7', 100)).toBe(7);
-    expect(() => parseK('1.5', 100)).toThrow(expect.objectContaining({ code: 'E_BAD_REQUEST' }));
+    for (const bad of ['1.5', '0x10', '1e1', ' 7', '07', '+7', '', '0']) {
+      expect(() => parseK(bad, 100), bad).toThrow(expect.objectContaining({ code: 'E_BAD_REQUEST' }));
+      expect(() => parseLimit(bad, 100, 1000), bad).toThrow(expect.objectContaining({ code: 'E_BAD_REQUEST' }));
+    }
+    expect(() => resolveThreshold(profile, undefined, '0x1')).toThrow(expect.objectContaining({ code: 'E_BAD_REQUEST' }));
     expect(parseLimit(undefined, 100, 1000)).toBe(100);
     expect(() => parseLimit('1001', 100, 1000)).toThrow(expect.objectContaining({ code: 'E_BAD_REQUEST' }));
     expect(parsePrecision('i8', 'f32')).toBe('i8');

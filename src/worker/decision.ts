@@ -22,8 +22,8 @@ export interface Threshold {
 export function resolveThreshold(profile: Profile, far: string | undefined, threshold: string | undefined): Threshold {
   if (far !== undefined && threshold !== undefined) reject('E_BAD_REQUEST', 'give either far or threshold, not both');
   if (threshold !== undefined) {
-    const t = Number(threshold);
-    if (threshold.trim() === '' || !(t >= -1 && t <= 1)) reject('E_BAD_REQUEST', `threshold must be a number in [-1, 1], got ${quoted(threshold)}`);
+    const t = /^-?[0-9]+(\.[0-9]+)?$/.test(threshold) ? Number(threshold) : NaN; // decimal only, as counts
+    if (!(t >= -1 && t <= 1)) reject('E_BAD_REQUEST', `threshold must be a decimal number in [-1, 1], got ${quoted(threshold)}`);
     return { threshold: t, far: null };
   }
   const value = far === undefined ? 1e-3 : Number(far);
@@ -32,12 +32,20 @@ export function resolveThreshold(profile: Profile, far: string | undefined, thre
   return { threshold: profile.thresholds[entry[1]], far: value };
 }
 
+/**
+ * A count from the query, written as plain decimal digits (`Number` alone would also take `0x10`,
+ * `1e2` or ` 7`): an integer in 1..max, or `fallback` when absent.
+ */
+function parseCount(name: string, raw: string | undefined, fallback: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = /^[1-9][0-9]{0,8}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n <= max)) reject('E_BAD_REQUEST', `${name} must be an integer in 1..${max} in decimal digits, got ${quoted(raw)}`);
+  return n;
+}
+
 /** `k` from the query: an integer in 1..max, default 5. */
 export function parseK(raw: string | undefined, max: number): number {
-  if (raw === undefined) return Math.min(5, max);
-  const k = Number(raw);
-  if (!Number.isInteger(k) || k < 1 || k > max) reject('E_BAD_REQUEST', `k must be an integer in 1..${max}, got ${quoted(raw)}`);
-  return k;
+  return parseCount('k', raw, Math.min(5, max), max);
 }
 
 /** `precision` from the query: `f32`, `i8` or `auto`. */
@@ -49,8 +57,5 @@ export function parsePrecision(raw: string | undefined, fallback: Precision): Pr
 
 /** A page size from the query: an integer in 1..max, default `fallback`. */
 export function parseLimit(raw: string | undefined, fallback: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) reject('E_BAD_REQUEST', `limit must be an integer in 1..${max}, got ${quoted(raw)}`);
-  return n;
+  return parseCount('limit', raw, fallback, max);
 }

@@ -45,7 +45,16 @@ const payloadFailures = {
   '422': err('The payload does not decode: the codec code of spec §9 (`E_CHECK`, `E_TRUNCATED`, ...).'),
 };
 const notFound = { '404': err('No such gallery or subject (`E_NOT_FOUND`).') };
-const mismatch = { '409': err("The payload's profile is not the gallery's (`E_PROFILE_MISMATCH`).") };
+/** Failures of routes that name a gallery (and maybe a subject) but take no payload. */
+const badName = { '400': err('A bad gallery or subject name, query option or cursor (`E_BAD_REQUEST`).') };
+/** identify and verify: the routes that check signed payloads (spec §13). */
+const signedFailures = {
+  '401': err(
+    'No or unknown API key (`E_UNAUTHORIZED`); or the payload fails the gallery\'s signature policy: unsigned where required ' +
+      '(`E_UNSIGNED`), an unknown, revoked or expired device key or a wrong tag (`E_AUTH_TAG`), a capture time outside the window (`E_STALE`).',
+  ),
+  '409': err("The payload's profile is not the gallery's (`E_PROFILE_MISMATCH`), or the gallery has already accepted this signed payload (`E_REPLAY`)."),
+};
 
 const schemas: Json = {
   Error: {
@@ -119,10 +128,20 @@ export function openApiDocument(): Json {
           responses: { '200': ok('The embedding; for a batch, `{ items: [{ id, ...Embedding } | { id, error }] }`', ref('Embedding')), ...common, ...payloadFailures },
         },
       },
+      '/v1/preview': {
+        post: {
+          summary: 'The face a payload keeps, reconstructed by the profile\'s VQ-VAE decoder (scope read; Node only, profiles with a decoder)',
+          requestBody: onePayload,
+          responses: {
+            '200': { description: 'The reconstruction (the decoder\'s size); `X-Facevq-Decoder` names the decoder file', content: { 'image/png': { schema: binary } } },
+            ...common, ...payloadFailures, '404': err('No decoder for the payload\'s profile on this server (`E_NOT_FOUND`).'),
+          },
+        },
+      },
       '/v1/galleries/{gallery}': {
         parameters: [gallery],
-        get: { summary: 'A gallery (scope read)', responses: { '200': ok('Gallery', ref('Gallery')), ...common, ...notFound } },
-        delete: { summary: 'Erase a gallery and all its subjects (scope write)', responses: { '204': { description: 'Erased' }, ...common, ...notFound } },
+        get: { summary: 'A gallery (scope read)', responses: { '200': ok('Gallery', ref('Gallery')), ...badName, ...common, ...notFound } },
+        delete: { summary: 'Erase a gallery and all its subjects (scope write)', responses: { '204': { description: 'Erased' }, ...badName, ...common, ...notFound } },
       },
       '/v1/galleries/{gallery}/subjects': {
         parameters: [gallery],
@@ -134,13 +153,13 @@ export function openApiDocument(): Json {
           ],
           responses: {
             '200': ok('A page', { type: 'object', properties: { gallery: { type: 'string' }, subjects: { type: 'array', items: ref('Subject') }, nextCursor: { type: ['string', 'null'] } } }),
-            ...common, ...notFound,
+            ...badName, ...common, ...notFound,
           },
         },
       },
       '/v1/galleries/{gallery}/subjects/{subject}': {
         parameters: [gallery, subject],
-        delete: { summary: 'Erase a subject: its template and every embedding (scope write)', responses: { '204': { description: 'Erased' }, ...common, ...notFound } },
+        delete: { summary: 'Erase a subject: its template and every embedding (scope write)', responses: { '204': { description: 'Erased' }, ...badName, ...common, ...notFound } },
       },
       '/v1/galleries/{gallery}/subjects/{subject}/enroll': {
         parameters: [gallery, subject],
@@ -174,7 +193,7 @@ export function openApiDocument(): Json {
                 match: { type: ['object', 'null'] }, candidates: { type: 'array', items: ref('Candidate') },
               },
             }),
-            ...common, ...payloadFailures, ...notFound, ...mismatch,
+            ...common, ...payloadFailures, ...notFound, ...signedFailures,
           },
         },
       },
@@ -186,7 +205,7 @@ export function openApiDocument(): Json {
           requestBody: onePayload,
           responses: {
             '200': ok('Score and decision', { type: 'object', properties: { subject: { type: 'string' }, score: { type: 'number' }, threshold: { type: 'number' }, far: { type: ['number', 'null'] }, match: { type: 'boolean' } } }),
-            ...common, ...payloadFailures, ...notFound, ...mismatch,
+            ...common, ...payloadFailures, ...notFound, ...signedFailures,
           },
         },
       },

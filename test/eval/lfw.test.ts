@@ -21,11 +21,12 @@ import { syntheticProfile } from './synthetic-profile.js';
 const DATA = path.resolve('../shared/data');
 const LFW = path.join(DATA, 'lfw');
 const PAIRS = path.join(DATA, 'lfw-protocol', 'pairs.txt');
+const DEV_TRAIN = path.join(DATA, 'lfw-protocol', 'pairsDevTrain.txt');
 const ORL = path.join(DATA, 'orl');
 const UTKFACE = path.join(DATA, 'utkface');
 const ENCODER = path.resolve('models/encoder.onnx');
 const DECODER = path.resolve('models/decoder-m.onnx');
-const missing = [LFW, PAIRS, ORL, UTKFACE, ENCODER].filter((p) => !fs.existsSync(p));
+const missing = [LFW, PAIRS, DEV_TRAIN, ORL, UTKFACE, ENCODER].filter((p) => !fs.existsSync(p));
 const reason = missing.length ? `skipped: ${missing.join(', ')} not found (the shared data sets and the encoder model are needed)` : '';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facevq-eval-'));
@@ -74,7 +75,7 @@ describe.skipIf(missing.length > 0)(`facevq eval on real faces${reason ? ` (${re
     const profileFile = path.join(tmp, 'm.fvqp');
     fs.writeFileSync(profileFile, syntheticProfile({ name: 'm', id: 1, planes: 4, k: 64, maxBytes: 51, encoderFile: ENCODER }));
     const methods = ['facevq:m', 'teacher', 'teacher-int8', 'teacher-1bit', 'jpeg:1200', ...(fs.existsSync(DECODER) ? ['paper:reconstruct-m'] : [])];
-    const argv = ['lfw', '--data', LFW, '--pairs', pairsFile, '--profile', profileFile, '--teacher-pca', await teacherPca(), '--methods', methods.join(','), '--json', '--cache', path.join(tmp, 'cache'), '--out', path.join(tmp, 'out')];
+    const argv = ['lfw', '--data', LFW, '--pairs', pairsFile, '--calibration', DEV_TRAIN, '--profile', profileFile, '--teacher-pca', await teacherPca(), '--methods', methods.join(','), '--json', '--cache', path.join(tmp, 'cache'), '--out', path.join(tmp, 'out')];
 
     const out = await evalCli(argv);
     const report = JSON.parse(out) as { methods: Record<string, number | string>[]; images: number; faces: { fallback: number } };
@@ -98,6 +99,10 @@ describe.skipIf(missing.length > 0)(`facevq eval on real faces${reason ? ` (${re
     const again = JSON.parse(await evalCli(argv)) as typeof report & { notes: string[] };
     expect(again.methods).toEqual(report.methods);
     expect(again.notes.filter((n) => n.includes('computed'))).toEqual([]);
+    expect(again.notes).toContain('calibration faces (image codec settings, our mean bytes): the first 16 sorted images of pairsDevTrain.txt, 0 of them evaluated');
+
+    // View 2 is for reporting: choosing the calibration faces on it is refused.
+    await expect(run([...argv.slice(0, 5), '--calibration', PAIRS, ...argv.slice(7)])).rejects.toThrow(/pairs\.txt is LFW View 2.*reporting only/);
   }, 300_000);
 
   it('identifies ORL faces (PGM) with enrolled templates', async () => {
@@ -117,19 +122,30 @@ describe.skipIf(missing.length > 0)(`image-codec baselines on real chips${reason
     const { FaceApi } = await import('../../src/sdk/node/faceapi.js');
     const { decodeImage } = await import('../../src/sdk/node/image.js');
     const { calibrationTable, chooseSetting, compress, decompress } = await import('../../src/eval/methods/image-codec.js');
-    const { faceChip, openTeacher } = await import('../../src/eval/teacher.js');
+    const { CHIP_SIDE, faceChip, openTeacher } = await import('../../src/eval/teacher.js');
     const { cosine } = await import('../../src/eval/metrics.js');
+    const { codeKey } = await import('../../src/eval/code-versions.js');
+    const { FaceRes } = await import('../../src/sdk/node/faceres.js');
+    const { alignFace } = await import('../../src/sdk/align.js');
     const faceApi = await FaceApi.load({ descriptor: false });
+    const faceres = await FaceRes.load();
     const teacher = openTeacher(await teacherPca(), async () => faceApi);
     const chips = [];
     for (const file of ['Abel_Pacheco/Abel_Pacheco_0001.jpg', 'Akhmed_Zakayev/Akhmed_Zakayev_0003.jpg']) {
       const image = await decodeImage(path.join(LFW, file));
       const detected = (await faceApi.detect(image, true))!;
-      const face = { path: file, box: detected.box, landmarks5: detected.landmarks5, fallback: false, image: async () => image };
-      const chip = await faceChip(face);
+      // Landmarks as a cache stores them (JSON), the chip as the baseline sends it uncompressed.
+      const landmarks5 = JSON.parse(JSON.stringify(detected.landmarks5)) as number[];
+      const chip = await faceChip({ path: file, box: detected.box, landmarks5, fallback: false, image: async () => image });
+      // The reference comes from another path: faceres's raw descriptor as `facevq teacher` caches
+      // it, projected by embedFace, which may not touch the image (so it must use the cache).
+      const [raw] = await faceres.describe([alignFace(image.data, image.width, image.height, 3, detected.landmarks5, CHIP_SIDE)], CHIP_SIDE);
+      const cachedTeacher = { teacher: faceres.id, chipSide: CHIP_SIDE, code: codeKey('teacher'), descriptor: raw! };
+      const reference = await teacher.embedFace({ path: file, box: detected.box, landmarks5, fallback: false, cachedTeacher, image: () => Promise.reject(new Error('embedFace ignored the cached descriptor')) });
       // Without compression the baseline is the teacher; at 64 px q90 it stays close.
-      const reference = await teacher.embedFace(face);
-      expect(await teacher.embedChip(chip)).toEqual(reference);
+      // (Equal up to float rounding: the teacher may run on onnxruntime-node, the reference on tfjs.)
+      const direct = await teacher.embedChip(chip);
+      expect(Math.max(...direct.map((v, i) => Math.abs(v - reference[i]!)))).toBeLessThan(1e-3);
       const sent = await decompress(await compress(chip, { format: 'jpeg', side: 64, quality: 90 }));
       expect(cosine(await teacher.embedChip(sent), reference)).toBeGreaterThan(0.9);
       chips.push(chip);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../_cli.js';
-import { decodeGrid, readProfile } from '../../src/codec/index.js';
+import { decodeGrid, readProfile, verifyPayload } from '../../src/codec/index.js';
 import { run } from '../../src/cli/encode.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { demoChips, demoImagePaths } from './_faces.js';
@@ -56,6 +56,23 @@ describe('facevq encode', () => {
     expect(decodeGrid(payload, profile).mode).toBe(0);
   });
 
+  it('signs with --sign KEYID:KEY: key id, capture time and a tag that verifies under the key', async () => {
+    const [image] = demoImagePaths();
+    const target = path.join(dir, 'signed.fvq');
+    const key = '5a'.repeat(32);
+    const before = Math.floor(Date.now() / 1000);
+    const { status } = await cli([image!, '--profile', profilePath, '--box', '700,200,300,300', '--sign', `0a:${key}`, '--out', target, '--runtime', 'ts']);
+    expect(status).toBe(0);
+    const profile = readProfile(new Uint8Array(fs.readFileSync(profilePath)));
+    const payload = new Uint8Array(fs.readFileSync(target));
+    const { extensions } = decodeGrid(payload, profile);
+    expect(extensions.keyId).toEqual(Uint8Array.of(0x0a));
+    expect(extensions.captureTime).toBeGreaterThanOrEqual(before);
+    expect(extensions.captureTime).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+    expect(await verifyPayload(payload, Buffer.from(key, 'hex'))).toBe(true);
+    expect(await verifyPayload(payload, Buffer.from('5b'.repeat(32), 'hex'))).toBe(false);
+  });
+
   it('reports images without a face and exits 1', async () => {
     const blank = path.join(dir, 'blank.png');
     const sharp = (await import('sharp')).default;
@@ -99,6 +116,8 @@ describe('facevq encode', () => {
     await expect(cli(['x.jpg', '--box', '1,2,3'])).rejects.toBeInstanceOf(UsageError);
     await expect(cli(['x.jpg', '--mode', '4'])).rejects.toBeInstanceOf(UsageError);
     await expect(cli(['x.jpg', '--runtime', 'gpu'])).rejects.toBeInstanceOf(UsageError);
+    await expect(cli(['x.jpg', '--sign', '01'])).rejects.toBeInstanceOf(UsageError);
+    await expect(cli(['x.jpg', '--sign', `01:${'ab'.repeat(8)}`])).rejects.toBeInstanceOf(UsageError);
     await expect(cli(['x.jpg', '--profile', path.join(dir, 'missing.fvqp')])).rejects.toBeInstanceOf(UsageError);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/codec/index.js';
-import { BATCH_MEDIA_TYPE, batchOf, call, KEYS, syntheticPayloads, type Fetcher } from './fixtures.js';
+import { BATCH_MEDIA_TYPE, batchOf, call, KEYS, syntheticPayloads, withHarness, type Fetcher } from './fixtures.js';
 
 /** A service under test: how to reach it and the profiles it holds. */
 export interface AppHarness {
@@ -21,14 +21,7 @@ const fresh = (prefix = 'g'): string => `${prefix}-${Date.now().toString(36)}-${
 
 /** Registers the app suite under `name`. */
 export function appSuite(name: string, setup: () => Promise<AppHarness>): void {
-  const withApp = (fn: (h: AppHarness) => Promise<void>) => async () => {
-    const h = await setup();
-    try {
-      await fn(h);
-    } finally {
-      await h.close?.();
-    }
-  };
+  const withApp = withHarness(setup);
 
   describe(`service: ${name}`, () => {
     it('answers /healthz and the OpenAPI document without a key', withApp(async ({ fetch }) => {
@@ -107,7 +100,7 @@ export function appSuite(name: string, setup: () => Promise<AppHarness>): void {
       const pm = syntheticPayloads(m, 1).capture('person-0', 0);
       const ps = syntheticPayloads(s, 1).capture('person-0', 0);
       await call(fetch, 'POST', `/v1/galleries/${g}/subjects/a/enroll`, { key: KEYS.aWrite, body: pm });
-      for (const q of ['k=0', 'k=101', 'k=x', 'far=0.5', 'threshold=2', 'far=1e-2&threshold=0.5', 'precision=f16']) {
+      for (const q of ['k=0', 'k=101', 'k=x', 'k=0x10', 'k=1e1', 'k=%207', 'k=05', 'threshold=0x1', 'threshold=1e-1', 'far=0.5', 'threshold=2', 'far=1e-2&threshold=0.5', 'precision=f16']) {
         expect(await call(fetch, 'POST', `/v1/galleries/${g}/identify?${q}`, { key: KEYS.aRead, body: pm }), q).toMatchObject({ status: 400, body: { error: { code: 'E_BAD_REQUEST' } } });
       }
       expect(await call(fetch, 'POST', `/v1/galleries/${g}/identify`, { key: KEYS.aRead, body: ps })).toMatchObject({ status: 409, body: { error: { code: 'E_PROFILE_MISMATCH' } } });
@@ -116,6 +109,9 @@ export function appSuite(name: string, setup: () => Promise<AppHarness>): void {
       expect(mixed).toMatchObject({ status: 201, body: { added: 1, rejected: [{ id: 'item-1', code: 'E_PROFILE_MISMATCH' }] } });
       expect(await call(fetch, 'POST', `/v1/galleries/bad%2Fname/identify`, { key: KEYS.aRead, body: pm })).toMatchObject({ status: 400 });
       expect(await call(fetch, 'POST', `/v1/galleries/${g}/subjects/${'x'.repeat(200)}/enroll`, { key: KEYS.aWrite, body: pm })).toMatchObject({ status: 400 });
+      for (const [method, path] of [['GET', '/v1/galleries/bad%2Fname'], ['DELETE', '/v1/galleries/bad%2Fname'], ['GET', '/v1/galleries/bad%2Fname/subjects'], ['DELETE', `/v1/galleries/${g}/subjects/${'x'.repeat(200)}`]] as const) {
+        expect(await call(fetch, method, path, { key: KEYS.aWrite }), `${method} ${path}`).toMatchObject({ status: 400, body: { error: { code: 'E_BAD_REQUEST' } } });
+      }
     }));
 
     it('answers malformed bodies with their codes, never a 500', withApp(async ({ fetch, m }) => {
@@ -186,7 +182,9 @@ export function appSuite(name: string, setup: () => Promise<AppHarness>): void {
       } while (cursor);
       expect(seen).toEqual([...src.people].sort());
       expect(await call(fetch, 'GET', `/v1/galleries/${g}/subjects?cursor=***`, { key: KEYS.aRead })).toMatchObject({ status: 400 });
-      expect(await call(fetch, 'GET', `/v1/galleries/${g}/subjects?limit=0`, { key: KEYS.aRead })).toMatchObject({ status: 400 });
+      for (const limit of ['0', '1e2', '0x10', '2.0']) {
+        expect(await call(fetch, 'GET', `/v1/galleries/${g}/subjects?limit=${limit}`, { key: KEYS.aRead }), limit).toMatchObject({ status: 400, body: { error: { code: 'E_BAD_REQUEST' } } });
+      }
     }));
 
     it('erases subjects and galleries', withApp(async ({ fetch, m }) => {

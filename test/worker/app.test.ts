@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/worker/app.js';
 import { hashKey } from '../../src/worker/auth/keys.js';
 import { compileScanModule } from '../../src/worker/match/kernels.js';
@@ -9,13 +9,19 @@ import { Metrics } from '../../src/worker/metrics.js';
 import { createMemoryStore } from '../../src/worker/store/memory.js';
 import { openDatabase, SqliteStore } from '../../src/worker/store/sqlite-node.js';
 import { appSuite } from './app-suite.js';
+import { OpenApiRecorder } from './openapi-check.js';
 import { call, KEYS, syntheticPayloads, testKeyRecords, testKeyStore, testProfiles } from './fixtures.js';
 
 const { m, s, registry } = testProfiles();
+const openApi = new OpenApiRecorder();
+afterAll(() => {
+  expect(openApi.checked).toBeGreaterThan(100);
+  expect(openApi.problems).toEqual([]);
+});
 
 appSuite('memory store', async () => {
   const app = createApp({ store: createMemoryStore({ wasm: compileScanModule() }), profiles: registry, keys: await testKeyStore(), limits: { rate: null } });
-  return { fetch: (path, init) => Promise.resolve(app.request(path, init)), m, s };
+  return { fetch: openApi.wrap((path, init) => Promise.resolve(app.request(path, init))), m, s };
 });
 
 appSuite('SQLite store', async () => {
@@ -23,7 +29,7 @@ appSuite('SQLite store', async () => {
   const store = new SqliteStore(openDatabase(join(dir, 'db.sqlite')), { wasm: compileScanModule() });
   const app = createApp({ store, profiles: registry, keys: await testKeyStore(), limits: { rate: null } });
   return {
-    fetch: (path, init) => Promise.resolve(app.request(path, init)),
+    fetch: openApi.wrap((path, init) => Promise.resolve(app.request(path, init))),
     m,
     s,
     close: async () => {
@@ -45,6 +51,26 @@ describe('service on Node only', () => {
     expect((await call(fetch, 'GET', '/v1/profiles', { key: KEYS.bWrite })).status).toBe(200); // other keys unaffected
     now += 500;
     expect((await call(fetch, 'GET', '/v1/profiles', { key: KEYS.aRead })).status).toBe(200);
+  });
+
+  it('limits per client address before the key is known, and per tenant over all its keys', async () => {
+    let now = 0;
+    const app = createApp({
+      store: createMemoryStore(), profiles: registry, keys: await testKeyStore(), clock: () => now,
+      clientAddress: (c) => c.req.header('x-test-address'),
+      limits: { rate: { perSecond: 100, burst: 100 }, rateAddress: { perSecond: 1, burst: 3 }, rateTenant: { perSecond: 1, burst: 2 } },
+    });
+    const get = async (key: string | undefined, address: string) =>
+      (await app.request('/v1/profiles', { headers: { 'x-test-address': address, ...(key && { authorization: `Bearer ${key}` }) } })).status;
+    expect([await get('fvq_bad', '10.0.0.1'), await get(undefined, '10.0.0.1'), await get('fvq_bad', '10.0.0.1')]).toEqual([401, 401, 401]);
+    expect(await get('fvq_bad', '10.0.0.1')).toBe(429); // the address is out of tokens, whatever the key
+    expect(await get(KEYS.aRead, '10.0.0.1')).toBe(429);
+    expect(await get('fvq_bad', '10.0.0.2')).toBe(401); // another address is not
+    // Tenant A's two keys share the tenant's bucket of 2; tenant B has its own.
+    expect([await get(KEYS.aRead, '10.0.1.1'), await get(KEYS.aWrite, '10.0.1.2'), await get(KEYS.aRead, '10.0.1.3')]).toEqual([200, 200, 429]);
+    expect(await get(KEYS.bWrite, '10.0.1.4')).toBe(200);
+    now += 1000;
+    expect(await get(KEYS.aWrite, '10.0.1.5')).toBe(200);
   });
 
   it('serves Prometheus metrics by route and status', async () => {

@@ -78,6 +78,34 @@ export async function testKeyStore(): Promise<StaticKeyStore> {
   return new StaticKeyStore(await testKeyRecords());
 }
 
+/**
+ * Device keys of tenant A for the Worker's `FACEVQ_DEVICES` (on Node the registry issues its own):
+ * `live`, `revocable` (a test revokes it), `elsewhere` (allowed only on gallery `elsewhere`).
+ */
+export const DEVICE_RECORDS = {
+  live: { tenant: 'tenant-a', keyId: '01', secret: '11'.repeat(32) },
+  revocable: { tenant: 'tenant-a', keyId: '02', secret: '22'.repeat(32) },
+  elsewhere: { tenant: 'tenant-a', keyId: '03', secret: '33'.repeat(32), galleries: ['elsewhere'] },
+} as const;
+
+/** The galleries that require signed payloads in the tests (`FACEVQ_SIGNED`). */
+export const SIGNED_RULES = ['tenant-a/door'] as const;
+
+/**
+ * Wraps a test body so it runs on a fresh harness from `setup`, closed afterwards (the suites
+ * shared by the runtimes: app, store, signed payloads).
+ */
+export function withHarness<H extends { close?: () => Promise<void> }>(setup: () => Promise<H>) {
+  return (fn: (h: H) => Promise<void>) => async () => {
+    const h = await setup();
+    try {
+      await fn(h);
+    } finally {
+      await h.close?.();
+    }
+  };
+}
+
 /** Anything that answers requests: `app.request`, `SELF.fetch`, or `fetch` against a server. */
 export type Fetcher = (path: string, init: RequestInit) => Promise<Response>;
 

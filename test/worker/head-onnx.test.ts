@@ -25,7 +25,7 @@ function gather(profile: Profile, grid: Uint16Array): Float32Array {
 }
 
 describe('embedding head vs onnxruntime-node', () => {
-  for (const name of ['m', 's']) {
+  for (const name of ['m', 's', 'xs']) {
     const [fvqp, onnx] = [new URL(`${name}.fvqp`, models), new URL(`head-${name}.onnx`, models)];
     it.skipIf(!existsSync(fvqp) || !existsSync(onnx))(`profile ${name}: TS head within 1e-4 of ONNX`, async () => {
       const ort = await import('onnxruntime-node');

@@ -4,7 +4,8 @@
  * enrollment, and `facevq keys create` against the same database.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { firstKeyFileOf } from '../../src/cli/first-key.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,8 +29,11 @@ describe('facevq serve (real process)', () => {
   it('enrolls and identifies over HTTP, and keeps acknowledged enrollments through kill -9', async () => {
     const first = await startServer(db, setup.profilesDir);
     running.push(first);
-    const key = /\b(fvq_[A-Za-z0-9_-]{43})\b/.exec(first.output)?.[1];
-    expect(key, first.output).toBeDefined();
+    // stdout is a pipe, so the first key is in a mode-0600 file and not in the output.
+    expect(first.output).not.toMatch(/fvq_[A-Za-z0-9_-]{43}/);
+    expect(statSync(firstKeyFileOf(db)).mode & 0o777).toBe(0o600);
+    const key = readFileSync(firstKeyFileOf(db), 'utf8').trim();
+    expect(key).toMatch(/^fvq_[A-Za-z0-9_-]{43}$/);
     const http = fetcherFor(first.url);
     const { source } = setup;
     for (const person of source.people) {

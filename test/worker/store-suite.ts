@@ -8,6 +8,7 @@ import { randomUnitVectors } from '../../src/worker/match/synthetic.js';
 import type { GalleryRef } from '../../src/worker/names.js';
 import { templateOf } from '../../src/worker/store/indexed.js';
 import type { GalleryStore, ProfileBinding } from '../../src/worker/store/types.js';
+import { withHarness } from './fixtures.js';
 
 /** A store under test, and how to get it back after a restart where the store is durable. */
 export interface StoreHarness {
@@ -51,17 +52,26 @@ export function containsBytes(hay: Uint8Array, needle: Uint8Array): boolean {
 
 /** Registers the shared store suite under `name`. */
 export function storeSuite(name: string, make: () => Promise<StoreHarness>): void {
-  const withStore = (fn: (h: StoreHarness) => Promise<void>) => async () => {
-    const h = await make();
-    try {
-      await fn(h);
-    } finally {
-      await h.close?.();
-    }
-  };
+  const withStore = withHarness(make);
   const ref = (gallery: string, tenant = 't1'): GalleryRef => ({ tenant, gallery });
 
   describe(`GalleryStore: ${name}`, () => {
+    it('claims a nonce once until it expires, per gallery, also across a restart', withStore(async (h) => {
+      const later = Date.now() + 60_000;
+      expect(await h.store.claimNonce(ref('n'), '01/aa', later)).toBe(true);
+      expect(await h.store.claimNonce(ref('n'), '01/aa', later)).toBe(false);
+      expect(await h.store.claimNonce(ref('other'), '01/aa', later)).toBe(true);
+      expect(await h.store.claimNonce(ref('n', 't2'), '01/aa', later)).toBe(true);
+      // An expired nonce is forgotten, so the same bytes claim again.
+      expect(await h.store.claimNonce(ref('n'), '01/bb', Date.now() - 1)).toBe(true);
+      expect(await h.store.claimNonce(ref('n'), '01/bb', later)).toBe(true);
+      if (h.reopen) {
+        const again = await h.reopen();
+        expect(await again.claimNonce(ref('n'), '01/aa', later)).toBe(false);
+        expect(await again.claimNonce(ref('n'), '01/cc', later)).toBe(true);
+      }
+    }));
+
     it('creates a gallery on first enrollment, bound to its profile', withStore(async ({ store }) => {
       const [e] = vectors(1);
       const r = await store.enroll(ref('g'), 'alice', P1, [e!]);

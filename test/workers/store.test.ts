@@ -26,6 +26,7 @@ storeSuite('Durable Objects', async () => {
     listSubjects: scoped(inner.listSubjects.bind(inner)),
     deleteSubject: scoped(inner.deleteSubject.bind(inner)),
     deleteGallery: scoped(inner.deleteGallery.bind(inner)),
+    claimNonce: scoped(inner.claimNonce.bind(inner)),
   };
   return {
     store,

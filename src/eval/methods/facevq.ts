@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { decodeGrid, embedGrid, readProfile, type Profile } from '../../codec/index.js';
 import { loadPayloadEncoder, encoderModelFile, type PayloadEncoder } from './device-encoder.js';
+import { codeKey } from '../code-versions.js';
 import { fingerprint, type SourceMethod } from './method.js';
 
 /** A profile file and what it holds. */
@@ -43,7 +44,7 @@ export function facevqMethod(loaded: LoadedProfile, modelsDir: string): SourceMe
   return {
     kind: 'source',
     name: `facevq:${profile.name}`,
-    cacheKey: () => `facevq_${profile.name}-${fingerprint([{ file }, { file: modelFile }, 'sdk FaceEncoder', 'auto mode'])}`,
+    cacheKey: () => `facevq_${profile.name}-${fingerprint([{ file }, { file: modelFile }, 'sdk FaceEncoder', 'auto mode', codeKey('detection', 'ours')])}`,
     describe: () =>
       `ours: ${path.basename(modelFile)} on the SDK's ${profile.crop.size}x${profile.crop.size} crop, profile ${path.basename(file)} (${profile.h}x${profile.w}x${profile.planes.length} grid, K=${profile.planes.map((p) => p.k).join('/')}, max ${profile.maxBytes} B), codec decode, TS head`,
     encoder: getEncoder,

@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadSharp, type RgbImage } from '../../sdk/node/image.js';
 import { CHIP_SIDE, faceChip, type Teacher } from '../teacher.js';
+import { codeKey } from '../code-versions.js';
 import { fingerprint, type PrepareContext, type SourceMethod } from './method.js';
 
 /** The compression formats compared. */
@@ -38,6 +39,11 @@ const SIDES = [8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64];
 const QUALITIES = [1, 3, 5, 10, 15, 20, 30, 40, 50, 60, 75, 90];
 /** Slack over the format's smallest mean size when our budget is out of its reach. */
 const FLOOR_SLACK = 1.1;
+
+/** The code and the image libraries (sharp, libvips, libwebp, mozjpeg) that shape this baseline's output. */
+function codeVersion(): string {
+  return `${codeKey('detection', 'imageCodec')} sharp ${JSON.stringify(loadSharp().versions)}`;
+}
 
 function raw(image: RgbImage) {
   return loadSharp()(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
@@ -130,7 +136,7 @@ export function imageCodecMethod(name: string, teacher: Teacher): SourceMethod {
     name,
     cacheKey: () => {
       const s = setting();
-      return `${name}-${fingerprint([s.format, String(s.side), String(s.quality), String(s.mozjpeg), 'webp effort 6', `aligned chip ${CHIP_SIDE}`, teacher.id])}`;
+      return `${name}-${fingerprint([s.format, String(s.side), String(s.quality), String(s.mozjpeg), 'webp effort 6', `aligned chip ${CHIP_SIDE}`, teacher.id, codeVersion()])}`;
     },
     describe: () => {
       const s = setting();
@@ -141,7 +147,7 @@ export function imageCodecMethod(name: string, teacher: Teacher): SourceMethod {
     },
     async prepare(sample, context: PrepareContext) {
       const target = parsed.budget ?? context.ourMeanBytes ?? 51;
-      const grid = [String(SIDES), String(QUALITIES), 'mozjpeg and not', `aligned chip ${CHIP_SIDE}`, 'v3'];
+      const grid = [String(SIDES), String(QUALITIES), 'mozjpeg and not', `aligned chip ${CHIP_SIDE}`, codeVersion()];
       const file = path.join(context.cacheDir, `calibration-${parsed.format}-${fingerprint(sample.map((f) => f.path).concat(grid))}.json`);
       let table: CalibrationRow[];
       if (fs.existsSync(file)) {

@@ -48,8 +48,9 @@ export function defaultMethodNames(options: MethodOptions): string[] {
   if (!options.teacher) return ours;
   const paper = options.profiles.filter((p) => decoderFile(options.modelsDir, p.profile.name)).map((p) => `paper:reconstruct-${p.profile.name}`);
   // jpeg/webp: as near our bytes as each format goes. jpeg:1200 is the issue's reference point (a
-  // 64x64 chip at high JPEG quality takes 1 to 3 KB); webp:500 was the smallest WebP budget that kept
-  // face-api's former teacher within ~5 points on 600 LFW pairs (src/eval/README.md).
+  // 64x64 chip at high JPEG quality takes 1 to 3 KB). webp:500 was first picked on 600 View 2
+  // pairs (the smallest budget keeping face-api's former teacher within ~5 points); the check on
+  // View 1 DevTrain is pending (models/README.md, "What touched View 2").
   return [...ours, 'teacher', 'teacher-int8', 'teacher-1bit', 'jpeg', 'webp', 'jpeg:1200', 'webp:500', ...paper];
 }
 

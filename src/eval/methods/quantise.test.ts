@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readProfile } from '../../codec/index.js';
 import { seeded, syntheticProfile } from '../../../test/eval/synthetic-profile.js';
 import { quantizeLatent } from '../../sdk/quantize.js';
-import { latentOfGrid, planarToRgb } from './reconstruct.js';
+import { latentOfGrid, planarToRgb } from '../../worker/preview/decoder.js';
 import { quantiseInt8, signBits } from './teacher.js';
 
 const profile = readProfile(syntheticProfile({ name: 'm', id: 1, planes: 4, k: 64, maxBytes: 51 }));

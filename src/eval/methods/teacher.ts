@@ -10,6 +10,7 @@
  *   PCA output is already centred on the training mean (never the evaluation set's).
  */
 import type { Teacher } from '../teacher.js';
+import { codeKey } from '../code-versions.js';
 import { fingerprint, type DerivedMethod, type SourceMethod } from './method.js';
 
 /** The teacher: its projected descriptor, float32. */
@@ -17,7 +18,7 @@ export function teacherMethod(teacher: Teacher): SourceMethod {
   return {
     kind: 'source',
     name: 'teacher',
-    cacheKey: () => `teacher-${fingerprint([teacher.id, 'aligned chip, view 0'])}`,
+    cacheKey: () => `teacher-${fingerprint([teacher.id, 'aligned chip, view 0', codeKey('detection', 'teacher')])}`,
     describe: () => `${teacher.describe()}, float32`,
     async embed(face) {
       return { embedding: await teacher.embedFace(face), bytes: teacher.dim * 4 };

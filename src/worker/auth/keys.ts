@@ -19,6 +19,8 @@ export interface KeyRecord {
   galleries?: readonly string[];
   /** A free-text label for operators. */
   label?: string;
+  /** Milliseconds since the epoch from which the key fails; absent: no expiry. */
+  expiresAt?: number;
 }
 
 /** Looks keys up by hash. */
@@ -89,12 +91,14 @@ export function checkKeyRecord(value: unknown): KeyRecord {
   if (galleries !== undefined && galleries !== null && !(Array.isArray(galleries) && galleries.every((g) => typeof g === 'string'))) {
     throw new TypeError('key record: galleries must be an array of names');
   }
+  if (v.expiresAt !== undefined && v.expiresAt !== null && !Number.isSafeInteger(v.expiresAt)) throw new TypeError('key record: expiresAt must be milliseconds since 1970');
   return {
     hash: v.hash,
     tenant: v.tenant,
     scope: v.scope,
     ...(Array.isArray(galleries) ? { galleries: galleries as string[] } : {}),
     ...(typeof v.label === 'string' ? { label: v.label } : {}),
+    ...(typeof v.expiresAt === 'number' ? { expiresAt: v.expiresAt } : {}),
   };
 }
 

@@ -16,21 +16,40 @@ export interface AuthEnv {
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-/** Middleware: authenticates the key and takes a rate-limit token. */
-export function authenticate(keys: KeyStore, buckets: TokenBuckets | null): MiddlewareHandler<AuthEnv> {
+/** The token buckets of `/v1`, each optional: by client address, by key hash, by tenant. */
+export interface Limiters {
+  address: TokenBuckets | null;
+  key: TokenBuckets | null;
+  tenant: TokenBuckets | null;
+  /** The request's client address, when known. */
+  addressOf: (c: Context) => string | undefined;
+}
+
+/** `E_RATE_LIMITED` unless `buckets` has a token for `id`. */
+function take(buckets: TokenBuckets | null, id: string | undefined, what: string): void {
+  if (!buckets || id === undefined) return;
+  const d = buckets.take(id);
+  if (!d.ok) reject('E_RATE_LIMITED', `${what} rate limit exceeded; retry in ${d.retryAfterMs} ms`, { 'Retry-After': String(Math.ceil(d.retryAfterMs / 1000)) });
+}
+
+/**
+ * Middleware: takes a token for the client address (before the key is known, so bad keys are
+ * limited too), authenticates the key, then takes tokens for the key and for its tenant.
+ */
+export function authenticate(keys: KeyStore, limiters: Limiters, clock: () => number = Date.now): MiddlewareHandler<AuthEnv> {
   const hasher = new KeyHasher();
   return async (c, next) => {
+    take(limiters.address, limiters.addressOf(c), 'per-address');
     const match = BEARER.exec(c.req.header('authorization') ?? '');
     if (!match) reject('E_UNAUTHORIZED', 'send an API key as "Authorization: Bearer KEY"', { 'WWW-Authenticate': 'Bearer' });
     const key = match[1]!;
     const hash = hasher.hash(key);
     const record = await keys.lookup(hash);
     if (!record) reject('E_UNAUTHORIZED', 'unknown API key', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    if (record.expiresAt !== undefined && record.expiresAt <= clock()) reject('E_UNAUTHORIZED', 'expired API key', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
     hasher.remember(key, hash);
-    if (buckets) {
-      const d = buckets.take(hash);
-      if (!d.ok) reject('E_RATE_LIMITED', `rate limit exceeded; retry in ${d.retryAfterMs} ms`, { 'Retry-After': String(Math.ceil(d.retryAfterMs / 1000)) });
-    }
+    take(limiters.key, hash, 'per-key');
+    take(limiters.tenant, record.tenant, 'per-tenant');
     c.set('auth', record);
     await next();
   };

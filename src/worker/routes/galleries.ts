@@ -5,11 +5,12 @@
 import { Hono } from 'hono';
 import { FacevqError } from '../../codec/index.js';
 import { galleryFor, type AuthEnv } from '../auth/middleware.js';
+import { checkSigned } from '../auth/signed.js';
 import { readPayload, readPayloads } from '../body.js';
 import type { ServiceDeps } from '../config.js';
 import { parseK, parseLimit, parsePrecision, resolveThreshold } from '../decision.js';
 import { reject, type ApiErrorCode } from '../errors.js';
-import { checkSubject } from '../names.js';
+import { checkSubject, type GalleryRef } from '../names.js';
 import type { Embedded } from '../profiles.js';
 
 /** One batch item that was not enrolled. */
@@ -50,9 +51,16 @@ function embedAll(deps: ServiceDeps, items: { id: string; payload: Uint8Array }[
   return { accepted, rejected };
 }
 
-/** Reads one payload and embeds it (identify and verify). */
-async function embedOne(deps: ServiceDeps, req: Request): Promise<Embedded> {
-  return deps.profiles.embed(await readPayload(req, deps.limits.body));
+/**
+ * Reads one payload, embeds it and checks its signature against the gallery's policy (identify
+ * and verify: the routes that decide access, `auth/signed.ts`).
+ */
+async function embedSigned(deps: ServiceDeps, req: Request, ref: GalleryRef): Promise<Embedded> {
+  const payload = await readPayload(req, deps.limits.body);
+  const embedded = deps.profiles.embed(payload);
+  const check = { devices: deps.devices, store: deps.store, windowSeconds: deps.limits.signedWindowSeconds, now: deps.clock() };
+  await checkSigned(check, ref, payload, embedded.extensions);
+  return embedded;
 }
 
 /** The gallery routes. */
@@ -96,7 +104,7 @@ export function galleryRoutes(deps: ServiceDeps): Hono<AuthEnv> {
     const ref = galleryFor(c, 'read');
     const k = parseK(c.req.query('k'), deps.limits.maxK);
     const precision = parsePrecision(c.req.query('precision'), deps.limits.precision);
-    const e = await embedOne(deps, c.req.raw);
+    const e = await embedSigned(deps, c.req.raw, ref);
     const { threshold, far } = resolveThreshold(e.profile, c.req.query('far'), c.req.query('threshold'));
     const hits = await store.identify(ref, e.binding, e.embedding, { k, precision });
     const candidates = hits.map((h) => ({ subject: h.id, score: h.score, match: h.score >= threshold }));
@@ -114,7 +122,7 @@ export function galleryRoutes(deps: ServiceDeps): Hono<AuthEnv> {
   app.post('/galleries/:gallery/subjects/:subject/verify', async (c) => {
     const ref = galleryFor(c, 'read');
     const subject = checkSubject(c.req.param('subject'));
-    const e = await embedOne(deps, c.req.raw);
+    const e = await embedSigned(deps, c.req.raw, ref);
     const { threshold, far } = resolveThreshold(e.profile, c.req.query('far'), c.req.query('threshold'));
     const score = await store.verify(ref, subject, e.binding, e.embedding);
     return c.json({ gallery: ref.gallery, subject, profile: e.profile.name, score, threshold, far, match: score >= threshold });

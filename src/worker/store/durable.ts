@@ -98,4 +98,5 @@ export class DurableObjectStore implements GalleryStore {
   listSubjects(...args: Parameters<GalleryStore['listSubjects']>) { return this.call('listSubjects', args); }
   deleteSubject(...args: Parameters<GalleryStore['deleteSubject']>) { return this.call('deleteSubject', args); }
   deleteGallery(...args: Parameters<GalleryStore['deleteGallery']>) { return this.call('deleteGallery', args); }
+  claimNonce(...args: Parameters<GalleryStore['claimNonce']>) { return this.call('claimNonce', args); }
 }

@@ -124,6 +124,12 @@ export class IndexedStore implements GalleryStore {
     this.loaded.delete(key);
   }
 
+  async claimNonce(ref: GalleryRef, nonce: string, expiresAt: number): Promise<boolean> {
+    const claim = this.records.claimNonce(galleryKey(ref), nonce, expiresAt, this.clock(), this.limits.maxNoncesPerGallery);
+    if (claim === 'full') reject('E_RATE_LIMITED', `gallery ${ref.gallery} holds the maximum of ${this.limits.maxNoncesPerGallery} recent signed payloads`, { 'Retry-After': '1' });
+    return claim === 'claimed';
+  }
+
   /** The gallery, loading its matrix on first use; `E_NOT_FOUND` when absent. */
   private require(ref: GalleryRef): Loaded {
     return this.load(galleryKey(ref)) ?? reject('E_NOT_FOUND', `no gallery ${ref.gallery}`);

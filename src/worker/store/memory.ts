@@ -1,6 +1,6 @@
 /** The in-memory store, for tests and throwaway servers: {@link GalleryRecords} over Maps. */
 import { IndexedStore, type IndexedStoreOptions } from './indexed.js';
-import type { GalleryRecords, GalleryRow, SubjectWrite } from './records.js';
+import type { GalleryRecords, GalleryRow, NonceClaim, SubjectWrite } from './records.js';
 import type { SubjectInfo } from './types.js';
 
 interface MemorySubject {
@@ -17,6 +17,8 @@ interface MemoryGallery {
 /** {@link GalleryRecords} in Maps; lost with the process. */
 export class MemoryRecords implements GalleryRecords {
   private readonly galleries = new Map<string, MemoryGallery>();
+  /** Per gallery key: nonce → expiry. Kept apart from galleries: a nonce may precede its gallery. */
+  private readonly nonces = new Map<string, Map<string, number>>();
 
   gallery(key: string): GalleryRow | null {
     return this.galleries.get(key)?.row ?? null;
@@ -61,6 +63,16 @@ export class MemoryRecords implements GalleryRecords {
 
   deleteGallery(key: string): boolean {
     return this.galleries.delete(key);
+  }
+
+  claimNonce(key: string, nonce: string, expiresAt: number, now: number, max: number): NonceClaim {
+    let seen = this.nonces.get(key);
+    if (!seen) this.nonces.set(key, (seen = new Map()));
+    for (const [n, expiry] of seen) if (expiry <= now) seen.delete(n);
+    if (seen.has(nonce)) return 'seen';
+    if (seen.size >= max) return 'full';
+    seen.set(nonce, expiresAt);
+    return 'claimed';
   }
 }
 

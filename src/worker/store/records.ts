@@ -45,4 +45,12 @@ export interface GalleryRecords {
   deleteSubject(key: string, id: string): boolean;
   /** Erases a gallery and everything in it; false when absent. */
   deleteGallery(key: string): boolean;
+  /**
+   * In one step: forgets the gallery's nonces that expired by `now`, then records `nonce` until
+   * `expiresAt` unless it is already there (`seen`) or `max` live nonces are (`full`).
+   */
+  claimNonce(key: string, nonce: string, expiresAt: number, now: number, max: number): NonceClaim;
 }
+
+/** The outcome of {@link GalleryRecords.claimNonce}. */
+export type NonceClaim = 'claimed' | 'seen' | 'full';

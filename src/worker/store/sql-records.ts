@@ -6,7 +6,7 @@
  * Vectors are BLOBs of little-endian f32 (every supported runtime is little-endian). A subject's
  * template is stored beside its embeddings so loading a gallery reads one row per subject.
  */
-import type { GalleryRecords, GalleryRow, SubjectWrite } from './records.js';
+import type { GalleryRecords, GalleryRow, NonceClaim, SubjectWrite } from './records.js';
 import type { SubjectInfo } from './types.js';
 
 /** A value SQLite stores. */
@@ -38,6 +38,9 @@ export const GALLERY_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS embeddings (
      gkey TEXT NOT NULL, subject TEXT NOT NULL, seq INTEGER NOT NULL, vector BLOB NOT NULL,
      PRIMARY KEY (gkey, subject, seq)) WITHOUT ROWID`,
+  // Replay cache of signed payloads (§13): a nonce per row until it expires.
+  `CREATE TABLE IF NOT EXISTS nonces (gkey TEXT NOT NULL, nonce TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (gkey, nonce)) WITHOUT ROWID`,
+  `CREATE INDEX IF NOT EXISTS nonces_by_expiry ON nonces (gkey, expires_at)`,
 ];
 
 /** The bytes of a vector, as stored. */
@@ -138,6 +141,16 @@ export class SqlRecords implements GalleryRecords {
     });
     if (existed) this.db.afterErase?.();
     return existed;
+  }
+
+  claimNonce(key: string, nonce: string, expiresAt: number, now: number, max: number): NonceClaim {
+    return this.db.transaction(() => {
+      this.db.run('DELETE FROM nonces WHERE gkey = ? AND expires_at <= ?', key, now);
+      if (this.db.all('SELECT 1 FROM nonces WHERE gkey = ? AND nonce = ?', key, nonce).length > 0) return 'seen';
+      if (num(this.db.all('SELECT count(*) AS n FROM nonces WHERE gkey = ?', key)[0]?.n) >= max) return 'full';
+      this.db.run('INSERT INTO nonces (gkey, nonce, expires_at) VALUES (?, ?, ?)', key, nonce, expiresAt);
+      return 'claimed';
+    });
   }
 
   deleteGallery(key: string): boolean {

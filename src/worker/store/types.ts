@@ -69,10 +69,12 @@ export interface StoreLimits {
   maxSubjectsPerGallery: number;
   /** @default 64 */
   maxEmbeddingsPerSubject: number;
+  /** Live nonces of signed payloads kept per gallery (§13); beyond, signed requests get 429. @default 100_000 */
+  maxNoncesPerGallery: number;
 }
 
 /** Default {@link StoreLimits}. */
-export const DEFAULT_STORE_LIMITS: StoreLimits = { maxSubjectsPerGallery: 1_000_000, maxEmbeddingsPerSubject: 64 };
+export const DEFAULT_STORE_LIMITS: StoreLimits = { maxSubjectsPerGallery: 1_000_000, maxEmbeddingsPerSubject: 64, maxNoncesPerGallery: 100_000 };
 
 /**
  * Galleries of subjects. Every method takes the tenant-qualified gallery; failures are
@@ -97,4 +99,10 @@ export interface GalleryStore {
   deleteSubject(ref: GalleryRef, subject: string): Promise<void>;
   /** Erases a gallery and everything in it. */
   deleteGallery(ref: GalleryRef): Promise<void>;
+  /**
+   * Records the nonce of a signed payload (§13) until `expiresAt` (ms since the epoch); false when
+   * the gallery has already seen it and it has not expired. Durable across restarts; the
+   * gallery need not exist. `E_RATE_LIMITED` when the gallery holds the maximum of live nonces.
+   */
+  claimNonce(ref: GalleryRef, nonce: string, expiresAt: number): Promise<boolean>;
 }

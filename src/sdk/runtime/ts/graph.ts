@@ -15,7 +15,7 @@ import { add, conv2d, convScratchSize, mul, packWeights, relu, type ConvScratch,
 import { ONNX_FLOAT, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-proto.js';
 
 /** Per-sample shape of a value: channels, height, width. */
-type Chw = [number, number, number];
+export type Chw = [number, number, number];
 
 /** One step of a plan. */
 type Step =
@@ -96,7 +96,7 @@ function broadcastTo(t: OnnxTensor, shape: Chw, what: string): Float32Array {
 }
 
 /** Shape of a Conv node with input shape `x` and weight dims `w` (ONNX Conv-11 semantics). */
-function convShape(node: OnnxNode, x: Chw, w: number[]): ConvShape {
+export function convShape(node: OnnxNode, x: Chw, w: number[]): ConvShape {
   if (w.length !== 4) unsupported(`Conv ${node.name}: only 2-D convolution`);
   const [cout, cinG, kh, kw] = w as [number, number, number, number];
   const group = int(node, 'group', 1);

@@ -1,0 +1,61 @@
+/**
+ * Node's HTTP layer, hardened: deadlines for headers and whole requests (a client that declares
+ * a body and sends it slowly is cut off), and the errors answered before the app sees the request
+ * (by Node: a request line it cannot parse, a timeout; by @hono/node-server: a URL that does not
+ * parse), sent as the service's JSON error body with a code instead of a bare status line.
+ */
+import type { Server, ServerOptions } from 'node:http';
+import type { Socket } from 'node:net';
+import { statusOf, type ApiErrorCode, type ErrorBody } from '../errors.js';
+
+/** Request deadlines, in milliseconds. */
+export interface HttpDeadlines {
+  /** Until the headers are complete. @default 10_000 */
+  headersMs: number;
+  /** Until the whole request, body included, is received. @default 15_000 */
+  requestMs: number;
+}
+
+/** Default {@link HttpDeadlines}: ample for a 2 MiB batch on a slow link, short for a stalled one. */
+export const DEFAULT_DEADLINES: HttpDeadlines = { headersMs: 10_000, requestMs: 15_000 };
+
+/** `http.createServer` options for `deadlines`; Node checks them every `checkMs`. */
+export function serverOptions(deadlines: HttpDeadlines = DEFAULT_DEADLINES, checkMs = 1_000): ServerOptions {
+  return { headersTimeout: deadlines.headersMs, requestTimeout: deadlines.requestMs, connectionsCheckingInterval: checkMs };
+}
+
+/** The JSON error answer for `code`. */
+function errorResponse(code: ApiErrorCode, message: string): Response {
+  const body: ErrorBody = { error: { code, message } };
+  return new Response(JSON.stringify(body), { status: statusOf(code), headers: { 'content-type': 'application/json' } });
+}
+
+/**
+ * @hono/node-server's `errorHandler`: a request it cannot turn into a `Request` (a URL that does
+ * not parse, e.g. with a raw backslash) is `400 E_BAD_REQUEST` as JSON, not its bare 400.
+ */
+export function requestErrorHandler(error: unknown): Response {
+  if (error instanceof Error && error.name === 'RequestError') return errorResponse('E_BAD_REQUEST', `malformed request: ${error.message}`);
+  console.error('facevq: internal error', error);
+  return errorResponse('E_INTERNAL', 'internal error');
+}
+
+/** The code for an error of Node's HTTP parser or its deadlines. */
+function codeOf(error: NodeJS.ErrnoException): ApiErrorCode {
+  return error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'E_REQUEST_TIMEOUT' : 'E_BAD_REQUEST';
+}
+
+/** Answers Node's own client errors with the JSON error body, then closes the connection. */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    // As Node's own handler: write an answer unless one has started (then only close).
+    if (!socket.writable || (socket as Socket & { _httpMessage?: { _headerSent?: boolean } })._httpMessage?._headerSent) {
+      socket.destroy();
+      return;
+    }
+    const code = codeOf(error);
+    const body: ErrorBody = { error: { code, message: code === 'E_REQUEST_TIMEOUT' ? 'the request was not received in time' : `malformed request (${error.code ?? 'parse error'})` } };
+    const json = JSON.stringify(body);
+    socket.end(`HTTP/1.1 ${statusOf(code)} ${code === 'E_REQUEST_TIMEOUT' ? 'Request Timeout' : 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n${json}`);
+  });
+}
