@@ -81,8 +81,10 @@ async function withStore<T>(db: string, fn: (store: SqlKeyStore) => T): Promise<
 
 /** The live key `--id` names. */
 function findKey(store: SqlKeyStore, args: ParsedArgs): KeyRecord {
+  const id = option(args, 'id');
+  if (id === undefined) throw new UsageError('--id is required: the key\'s hash prefix, as `facevq keys list` prints it');
   try {
-    return store.find(option(args, 'id') ?? '');
+    return store.find(id);
   } catch (e) {
     throw new UsageError(`--id: ${(e as Error).message}`);
   }

@@ -110,7 +110,8 @@ export function openApiDocument(): Json {
       description:
         'Receives facevq payloads (spec/FORMAT.md), embeds them with the profile\'s head and matches them against galleries. ' +
         'Keys are bound to one tenant; gallery names are scoped to it. Errors are `{ error: { code, message } }`; ' +
-        'the status of each code is in `components.schemas.Error.x-status-of-code`.',
+        'the status of each code is in `components.schemas.Error.x-status-of-code`. A path asked with a method it does not answer ' +
+        'gets 405 `E_METHOD_NOT_ALLOWED` with an `Allow` header.',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],

@@ -61,6 +61,6 @@ describe('POST /v1/preview', () => {
   it('is not mounted on a service built without decoders (the Worker)', async () => {
     const r = await call(bare, 'POST', '/v1/preview', { key: KEYS.aRead, body: randomPayload(m, 5).payload });
     expect(r).toMatchObject({ status: 404, body: { error: { code: 'E_NOT_FOUND' } } });
-    expect(r.body.error.message).toContain('no route POST /v1/preview');
+    expect(r.body.error.message).toContain('no route POST "/v1/preview"');
   });
 });
