@@ -239,7 +239,8 @@ async function runIdentify(args: ParsedArgs, data: string): Promise<number> {
   const s = setup(args, data);
   const images = imagesOfSplit(split);
   const embeddings = await embed(s, images, [...images].sort().slice(0, 16), 'eval identify');
-  const results = s.methods.map((m) => identify(m.name, embeddings.get(m.name)!, split));
+  const thresholdsOf = (name: string) => s.methodOptions.profiles.find((p) => `facevq:${p.profile.name}` === name)?.profile.thresholds;
+  const results = s.methods.map((m) => identify(m.name, embeddings.get(m.name)!, split, thresholdsOf(m.name)));
   const notes = [...s.notes, 'scores: cosine similarity to each identity\'s template (normalised mean of its normalised enrolled embeddings); ties count against the probe'];
   if (limit < Infinity) notes.push(`--limit ${limit}: the first ${split.identities.length} identities only`);
   const info: RunInfo = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../worker/match/synthetic.js';
-import { calibrate, wilson95 } from './calibrate.js';
+import { calibrate, measureThresholds, wilson95 } from './calibrate.js';
 
 /** n faces of `people` identities: unit vectors near a per-person centre (noise `spread`). */
 function faces(people: number, each: number, dim: number, spread: number, seed: number) {
@@ -49,6 +49,17 @@ describe('calibrate', () => {
     expect(result.points.far1e4.threshold).toBeGreaterThan(result.points.far1e3.threshold);
     expect(result.points.far1e3.gar).toBeGreaterThanOrEqual(result.points.far1e4.gar);
     expect(result.points.far1e2.gar).toBeGreaterThan(0.5);
+  });
+
+  it('measures given thresholds as calibrate measured its own, on the same faces', () => {
+    const t = result.points;
+    const measured = measureThresholds(emb, ids, 16, { far1e2: t.far1e2.threshold, far1e3: t.far1e3.threshold, far1e4: t.far1e4.threshold });
+    expect(measured).toEqual(result);
+    // On other faces of the same distribution the rates move, but not by much.
+    const other = faces(200, 5, 16, 0.8, 3);
+    const elsewhere = measureThresholds(other.emb, other.ids, 16, { far1e2: t.far1e2.threshold, far1e3: t.far1e3.threshold, far1e4: t.far1e4.threshold });
+    expect(elsewhere.points.far1e2.far).toBeGreaterThan(0.005);
+    expect(elsewhere.points.far1e2.far).toBeLessThan(0.02);
   });
 
   it('refuses too few impostor pairs to resolve 1e-4', () => {

@@ -44,19 +44,19 @@ export function wilson95(k: number, n: number): [number, number] {
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
-/**
- * Calibrates on `n` faces: `embeddings` holds n rows of `dim` unit floats, `identities` their
- * people. Throws a RangeError when there are too few impostor pairs to resolve 1e-4 (10,000).
- */
-export function calibrate(embeddings: Float32Array, identities: ArrayLike<number>, dim: number): Calibration {
+/** Every pair's cosine, split by whether the two faces are one person: impostors descending, genuine ascending. */
+interface PairScores {
+  impostor: Float32Array;
+  genuine: Float32Array;
+}
+
+function pairScores(embeddings: Float32Array, identities: ArrayLike<number>, dim: number): PairScores {
   const n = identities.length;
   if (embeddings.length !== n * dim) throw new RangeError(`embeddings: expected ${n * dim} floats, got ${embeddings.length}`);
   let impostorPairs = 0;
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (identities[i] !== identities[j]) impostorPairs++;
-  const genuinePairs = (n * (n - 1)) / 2 - impostorPairs;
-  if (impostorPairs < 10_000) throw new RangeError(`calibration needs at least 10,000 impostor pairs, got ${impostorPairs}`);
   const impostor = new Float32Array(impostorPairs);
-  const genuine = new Float32Array(genuinePairs);
+  const genuine = new Float32Array((n * (n - 1)) / 2 - impostorPairs);
   let a = 0, g = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
@@ -68,20 +68,61 @@ export function calibrate(embeddings: Float32Array, identities: ArrayLike<number
   }
   impostor.sort().reverse();
   genuine.sort();
+  return { impostor, genuine };
+}
+
+/** The impostor and genuine shares accepted at `threshold`. */
+function pointAt(scores: PairScores, threshold: number): OperatingPoint {
+  const { impostor, genuine } = scores;
+  const accepted = countAtLeast(impostor, threshold);
+  return {
+    threshold,
+    far: accepted / impostor.length,
+    farInterval95: wilson95(accepted, impostor.length),
+    gar: genuine.length === 0 ? NaN : (genuine.length - countBelow(genuine, threshold)) / genuine.length,
+  };
+}
+
+function summary(scores: PairScores, identities: ArrayLike<number>, points: Calibration['points']): Calibration {
+  return {
+    faces: identities.length,
+    identities: new Set(Array.from(identities)).size,
+    impostorPairs: scores.impostor.length,
+    genuinePairs: scores.genuine.length,
+    points,
+  };
+}
+
+/**
+ * Calibrates on `n` faces: `embeddings` holds n rows of `dim` unit floats, `identities` their
+ * people. Throws a RangeError when there are too few impostor pairs to resolve 1e-4 (10,000).
+ */
+export function calibrate(embeddings: Float32Array, identities: ArrayLike<number>, dim: number): Calibration {
+  const scores = pairScores(embeddings, identities, dim);
+  const n = scores.impostor.length;
+  if (n < 10_000) throw new RangeError(`calibration needs at least 10,000 impostor pairs, got ${n}`);
   const points = {} as Calibration['points'];
   for (const [far, key] of CALIBRATED_FARS) {
-    const allowed = Math.floor(far * impostorPairs);
-    // Just above the first impostor score that must be rejected: `allowed` scores stay above it.
-    const threshold = Math.fround(impostor[allowed]!) + 1e-6;
-    const accepted = countAtLeast(impostor, threshold);
-    points[key] = {
-      threshold,
-      far: accepted / impostorPairs,
-      farInterval95: wilson95(accepted, impostorPairs),
-      gar: genuinePairs === 0 ? NaN : (genuinePairs - countBelow(genuine, threshold)) / genuinePairs,
-    };
+    // Just above the first impostor score that must be rejected: floor(far * n) scores stay above it.
+    points[key] = pointAt(scores, Math.fround(scores.impostor[Math.floor(far * n)]!) + 1e-6);
   }
-  return { faces: n, identities: new Set(Array.from(identities)).size, impostorPairs, genuinePairs, points };
+  return summary(scores, identities, points);
+}
+
+/**
+ * The other direction, for checking a calibration on faces it never saw: the impostor and
+ * genuine shares each of a profile's `thresholds` accepts on every pair of these faces.
+ */
+export function measureThresholds(
+  embeddings: Float32Array,
+  identities: ArrayLike<number>,
+  dim: number,
+  thresholds: Readonly<Record<(typeof CALIBRATED_FARS)[number][1], number>>,
+): Calibration {
+  const scores = pairScores(embeddings, identities, dim);
+  const points = {} as Calibration['points'];
+  for (const [, key] of CALIBRATED_FARS) points[key] = pointAt(scores, thresholds[key]);
+  return summary(scores, identities, points);
 }
 
 /** How many values of a descending array are >= t (binary search). */

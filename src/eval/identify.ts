@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { measureThresholds, type Calibration } from './calibrate.js';
 import type { MethodEmbeddings } from './embed.js';
 import { bytesOf } from './verify.js';
 
@@ -72,6 +73,12 @@ export interface IdentificationResult {
   probes: number;
   /** Images this method failed on (a probe without an embedding counts as a miss). */
   failures: number;
+  /**
+   * For a method with decision thresholds (a profile's §10.2 `thresholds`): the false- and
+   * genuine-accept rates each threshold gives on every pair of this set's embedded images, a check
+   * of the calibration on faces it never saw.
+   */
+  thresholdCheck?: Calibration;
 }
 
 /** Ranks of the true identity (1-based) for each probe; rank ties count against the probe. */
@@ -92,8 +99,8 @@ export function probeRanks(templates: ReadonlyMap<string, ArrayLike<number>>, pr
   });
 }
 
-/** Identification with one method's embeddings. */
-export function identify(name: string, result: MethodEmbeddings, split: IdentitySplit): IdentificationResult {
+/** Identification with one method's embeddings, and its `thresholds` checked when it has any. */
+export function identify(name: string, result: MethodEmbeddings, split: IdentitySplit, thresholds?: Parameters<typeof measureThresholds>[3]): IdentificationResult {
   const templates = new Map<string, Float64Array>();
   for (const [identity, files] of split.enroll) {
     const vectors = files.map((f) => result.byPath.get(f)?.embedding).filter((v): v is Float32Array => v !== undefined);
@@ -102,6 +109,7 @@ export function identify(name: string, result: MethodEmbeddings, split: Identity
   const ranks = probeRanks(templates, split.probes.map((p) => ({ identity: p.identity, vector: result.byPath.get(p.path)?.embedding })));
   const all = imagesOfSplit(split);
   const bytes = bytesOf(result, all);
+  const check = thresholds ? { thresholdCheck: checkThresholds(result, split, thresholds) } : {};
   return {
     name,
     bytesMean: bytes.mean,
@@ -110,7 +118,26 @@ export function identify(name: string, result: MethodEmbeddings, split: Identity
     top5: ranks.filter((r) => r <= 5).length / ranks.length,
     probes: ranks.length,
     failures: all.filter((f) => !result.byPath.has(f)).length,
+    ...check,
   };
+}
+
+/** Every embedded image of the split, paired with every other, at the given thresholds. */
+function checkThresholds(result: MethodEmbeddings, split: IdentitySplit, thresholds: Parameters<typeof measureThresholds>[3]): Calibration {
+  const people = new Map<string, number>();
+  const rows: { person: number; embedding: Float64Array }[] = [];
+  const add = (identity: string, file: string) => {
+    const embedding = result.byPath.get(file)?.embedding;
+    if (!embedding) return;
+    if (!people.has(identity)) people.set(identity, people.size);
+    rows.push({ person: people.get(identity)!, embedding: normalised(embedding) });
+  };
+  for (const [identity, files] of split.enroll) for (const f of files) add(identity, f);
+  for (const p of split.probes) add(p.identity, p.path);
+  const dim = rows[0]?.embedding.length ?? 0;
+  const flat = new Float32Array(rows.length * dim);
+  rows.forEach((r, i) => flat.set(r.embedding, i * dim));
+  return measureThresholds(flat, rows.map((r) => r.person), dim, thresholds);
 }
 
 /** Every image of the split: enrolled first, then probes. */

@@ -68,7 +68,26 @@ export function verificationText(results: readonly VerificationResult[], info: R
 export function identificationText(results: readonly IdentificationResult[], info: RunInfo): string {
   const rows = results.map((r) => [r.name, num(r.bytesMean), num(r.bytesMax, 0), pct(r.top1, 1), pct(r.top5, 1), String(r.failures)]);
   const table = formatTable(['method', 'bytes mean', 'max', 'top-1 %', 'top-5 %', 'failed'], rows);
-  return [...preamble(info), table, ...epilogue(info)].join('\n') + '\n';
+  return [...preamble(info), table, ...thresholdCheckText(results), ...epilogue(info)].join('\n') + '\n';
+}
+
+/** The profiles' thresholds measured on every pair of the set (methods that have thresholds). */
+function thresholdCheckText(results: readonly IdentificationResult[]): string[] {
+  const checked = results.filter((r) => r.thresholdCheck);
+  if (checked.length === 0) return [];
+  const rows = checked.flatMap((r) => Object.entries(r.thresholdCheck!.points).map(([key, p]) => [
+    r.name,
+    key,
+    p.threshold.toFixed(4),
+    `${pct(p.far, 3)} (${pct(p.farInterval95[0], 3)}-${pct(p.farInterval95[1], 3)})`,
+    pct(p.gar, 1),
+  ]));
+  const c = checked[0]!.thresholdCheck!;
+  return [
+    '',
+    `the profiles' thresholds on every pair of these faces (${c.impostorPairs} impostor, ${c.genuinePairs} genuine):`,
+    formatTable(['method', 'nominal FAR', 'threshold', 'measured FAR % (95%)', 'GAR %'], rows),
+  ];
 }
 
 /** The `--json` object for verification. */
