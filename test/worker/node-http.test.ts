@@ -36,4 +36,14 @@ describe('Node HTTP layer', () => {
     expect(response).toMatch(/^HTTP\/1\.1 408 /);
     expect(bodyOf(response)).toMatchObject({ error: { code: 'E_REQUEST_TIMEOUT' } });
   });
+
+  it('answers a raw backslash in the path and an HTTP/1.1 request without Host with 400 E_BAD_REQUEST as JSON', async () => {
+    for (const request of ['GET /v1/\\x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n']) {
+      const response = await raw(server.url, request);
+      expect(response, request).toMatch(/^HTTP\/1\.1 400 /);
+      expect(bodyOf(response)).toMatchObject({ error: { code: 'E_BAD_REQUEST' } });
+    }
+    // HTTP/1.0 has no Host requirement: served.
+    expect(await raw(server.url, 'GET /healthz HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 /);
+  });
 });

@@ -4,7 +4,7 @@
  * (by Node: a request line it cannot parse, a timeout; by @hono/node-server: a URL that does not
  * parse), sent as the service's JSON error body with a code instead of a bare status line.
  */
-import type { Server, ServerOptions } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import { statusOf, type ApiErrorCode, type ErrorBody } from '../errors.js';
 
@@ -21,7 +21,9 @@ export const DEFAULT_DEADLINES: HttpDeadlines = { headersMs: 10_000, requestMs: 
 
 /** `http.createServer` options for `deadlines`; Node checks them every `checkMs`. */
 export function serverOptions(deadlines: HttpDeadlines = DEFAULT_DEADLINES, checkMs = 1_000): ServerOptions {
-  return { headersTimeout: deadlines.headersMs, requestTimeout: deadlines.requestMs, connectionsCheckingInterval: checkMs };
+  // requireHostHeader off: Node would answer an HTTP/1.1 request without Host with a bare 400;
+  // `requireHost` answers it with the JSON body instead.
+  return { headersTimeout: deadlines.headersMs, requestTimeout: deadlines.requestMs, connectionsCheckingInterval: checkMs, requireHostHeader: false };
 }
 
 /** The JSON error answer for `code`. */
@@ -38,6 +40,15 @@ export function requestErrorHandler(error: unknown): Response {
   if (error instanceof Error && error.name === 'RequestError') return errorResponse('E_BAD_REQUEST', `malformed request: ${error.message}`);
   console.error('facevq: internal error', error);
   return errorResponse('E_INTERNAL', 'internal error');
+}
+
+/** `listener`, except that an HTTP/1.1 request without Host (RFC 9112 §3.2) is `400 E_BAD_REQUEST` as JSON. */
+export function requireHost(listener: RequestListener): RequestListener {
+  return (req: IncomingMessage, res) => {
+    if (req.headers.host !== undefined || req.httpVersion === '1.0') return listener(req, res);
+    const json = JSON.stringify({ error: { code: 'E_BAD_REQUEST', message: 'malformed request: an HTTP/1.1 request needs a Host header' } } satisfies ErrorBody);
+    res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json), connection: 'close' }).end(json);
+  };
 }
 
 /** The code for an error of Node's HTTP parser or its deadlines. */
