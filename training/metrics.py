@@ -8,7 +8,6 @@ from model import PROFILES, grid_flatten
 
 
 @torch.no_grad()
-@torch.no_grad()
 def run_all(model, crops_u8, batch=512, want_recon=False):
     """Runs the eval-mode model over uint8 crops. Returns dict:
     emb[p] [N,128] for p in PROFILES + 'pre', idx[p] [N,16G] int64, recon_l1 (mean, if asked)."""

@@ -14,6 +14,9 @@
 /** False-accept rates a profile carries thresholds for, with their §10.2 keys. */
 export const CALIBRATED_FARS = [[1e-2, 'far1e2'], [1e-3, 'far1e3'], [1e-4, 'far1e4']] as const;
 
+/** A profile's thresholds by §10.2 key. */
+export type Thresholds = Readonly<Record<(typeof CALIBRATED_FARS)[number][1], number>>;
+
 /** One calibrated operating point. */
 export interface OperatingPoint {
   /** Cosine threshold: accept when score >= threshold. */
@@ -117,7 +120,7 @@ export function measureThresholds(
   embeddings: Float32Array,
   identities: ArrayLike<number>,
   dim: number,
-  thresholds: Readonly<Record<(typeof CALIBRATED_FARS)[number][1], number>>,
+  thresholds: Thresholds,
 ): Calibration {
   const scores = pairScores(embeddings, identities, dim);
   const points = {} as Calibration['points'];

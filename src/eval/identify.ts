@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { measureThresholds, type Calibration } from './calibrate.js';
+import { measureThresholds, type Calibration, type Thresholds } from './calibrate.js';
 import type { MethodEmbeddings } from './embed.js';
 import { bytesOf } from './verify.js';
 
@@ -100,7 +100,7 @@ export function probeRanks(templates: ReadonlyMap<string, ArrayLike<number>>, pr
 }
 
 /** Identification with one method's embeddings, and its `thresholds` checked when it has any. */
-export function identify(name: string, result: MethodEmbeddings, split: IdentitySplit, thresholds?: Parameters<typeof measureThresholds>[3]): IdentificationResult {
+export function identify(name: string, result: MethodEmbeddings, split: IdentitySplit, thresholds?: Thresholds): IdentificationResult {
   const templates = new Map<string, Float64Array>();
   for (const [identity, files] of split.enroll) {
     const vectors = files.map((f) => result.byPath.get(f)?.embedding).filter((v): v is Float32Array => v !== undefined);
@@ -123,7 +123,7 @@ export function identify(name: string, result: MethodEmbeddings, split: Identity
 }
 
 /** Every embedded image of the split, paired with every other, at the given thresholds. */
-function checkThresholds(result: MethodEmbeddings, split: IdentitySplit, thresholds: Parameters<typeof measureThresholds>[3]): Calibration {
+function checkThresholds(result: MethodEmbeddings, split: IdentitySplit, thresholds: Thresholds): Calibration {
   const people = new Map<string, number>();
   const rows: { person: number; embedding: Float64Array }[] = [];
   const add = (identity: string, file: string) => {

@@ -26,10 +26,14 @@ export function serverOptions(deadlines: HttpDeadlines = DEFAULT_DEADLINES, chec
   return { headersTimeout: deadlines.headersMs, requestTimeout: deadlines.requestMs, connectionsCheckingInterval: checkMs, requireHostHeader: false };
 }
 
+/** The service's JSON error body. */
+function errorJson(code: ApiErrorCode, message: string): string {
+  return JSON.stringify({ error: { code, message } } satisfies ErrorBody);
+}
+
 /** The JSON error answer for `code`. */
 function errorResponse(code: ApiErrorCode, message: string): Response {
-  const body: ErrorBody = { error: { code, message } };
-  return new Response(JSON.stringify(body), { status: statusOf(code), headers: { 'content-type': 'application/json' } });
+  return new Response(errorJson(code, message), { status: statusOf(code), headers: { 'content-type': 'application/json' } });
 }
 
 /**
@@ -46,8 +50,8 @@ export function requestErrorHandler(error: unknown): Response {
 export function requireHost(listener: RequestListener): RequestListener {
   return (req: IncomingMessage, res) => {
     if (req.headers.host !== undefined || req.httpVersion === '1.0') return listener(req, res);
-    const json = JSON.stringify({ error: { code: 'E_BAD_REQUEST', message: 'malformed request: an HTTP/1.1 request needs a Host header' } } satisfies ErrorBody);
-    res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json), connection: 'close' }).end(json);
+    const json = errorJson('E_BAD_REQUEST', 'malformed request: an HTTP/1.1 request needs a Host header');
+    res.writeHead(statusOf('E_BAD_REQUEST'), { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json), connection: 'close' }).end(json);
   };
 }
 
@@ -65,8 +69,7 @@ export function answerClientErrors(server: Server): void {
       return;
     }
     const code = codeOf(error);
-    const body: ErrorBody = { error: { code, message: code === 'E_REQUEST_TIMEOUT' ? 'the request was not received in time' : `malformed request (${error.code ?? 'parse error'})` } };
-    const json = JSON.stringify(body);
+    const json = errorJson(code, code === 'E_REQUEST_TIMEOUT' ? 'the request was not received in time' : `malformed request (${error.code ?? 'parse error'})`);
     socket.end(`HTTP/1.1 ${statusOf(code)} ${code === 'E_REQUEST_TIMEOUT' ? 'Request Timeout' : 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n${json}`);
   });
 }
