@@ -46,7 +46,7 @@ pairs) or closed-set identification with one folder per identity (identify).`,
     { name: 'data', value: 'DIR', description: 'the dataset folder (required)' },
     { name: 'pairs', value: 'FILE', description: 'lfw: an LFW pairs file; pairs: a CSV of a,b,same (required for both)' },
     { name: 'profile', value: 'P', description: 'a .fvqp file or a name in --models (repeatable)', default: 'every models/*.fvqp' },
-    { name: 'methods', value: 'a,b', description: 'facevq:P, teacher, teacher-int8, teacher-1bit, jpeg, webp, jpeg:N, webp:N (N bytes), paper:reconstruct-P', default: 'all' },
+    { name: 'methods', value: 'a,b', description: 'facevq:P, teacher, teacher-int8, teacher-1bit, jpeg, webp, jpeg:N, webp:N (N bytes), paper:reconstruct-P, paper:vqvae-teacher, paper:vqvae-recognizer (models/paper/)', default: 'all' },
     { name: 'limit', value: 'N', description: 'at most N pairs, spread over every fold (lfw, pairs), or N identities (identify)' },
     {
       name: 'calibration',

@@ -23,8 +23,8 @@ export const CODE_SOURCES = {
   ours: ['src/eval/methods/facevq.ts'],
   /** The JPEG and WebP baselines: their compression, calibration and the teacher they feed. */
   imageCodec: ['src/eval/methods/image-codec.ts'],
-  /** The paper's method: our payload, the decoder model's input and output, the teacher. */
-  paper: ['src/eval/methods/reconstruct.ts', 'src/eval/methods/facevq.ts', 'src/eval/teacher.ts'],
+  /** The paper's methods: the payloads, the decoder model's input and output, the teacher, the recognizer. */
+  paper: ['src/eval/methods/reconstruct.ts', 'src/eval/methods/paper-vqvae.ts', 'src/eval/methods/facevq.ts', 'src/eval/teacher.ts'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** A stage of the pipeline whose code version keys caches. */
@@ -36,7 +36,7 @@ export const CODE_VERSIONS: Record<CodeStage, string> = {
   teacher: 'fcca8ce3c13c',
   ours: 'f91b1a856efd',
   imageCodec: '23015f392c4a',
-  paper: '54387ba20bc1',
+  paper: 'c15690856c89',
 };
 
 /** Installed packages whose version shapes each stage's output. */

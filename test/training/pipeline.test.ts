@@ -12,6 +12,8 @@ import { buildProfileFromExport } from '../../src/cli/profile.js';
 import { decodeGrid, embedGrid, readProfile } from '../../src/codec/index.js';
 import { FaceEncoder } from '../../src/sdk/index.js';
 import { alignFace } from '../../src/sdk/align.js';
+import type { Face } from '../../src/eval/faces.js';
+import { findPaperModels, paperRecognizerMethod } from '../../src/eval/methods/paper-vqvae.js';
 
 const PYTHON = '/usr/bin/python3';
 const UTK = path.resolve('../shared/data/utkface');
@@ -114,6 +116,48 @@ describe.skipIf(skip !== undefined)('training pipeline (smoke)', () => {
     expect(log).toMatch(/"id_m": \d/);
     // The warm start keeps the shipped teacher PCA: no refit is logged.
     expect(log).not.toContain('teacher PCA 1024');
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('trains and exports the paper baseline (training/paper.py): a reconstruction VQ-VAE and a recognizer on its output', { timeout: 600_000 }, async () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'facevq-paper-'));
+    const cache = path.join(work, 'views');
+    const graph = path.join(work, 'faceres.onnx');
+    execFileSync(PYTHON, ['training/faceres.py', '--onnx', graph], { stdio: 'pipe' });
+    execFileSync(path.resolve('node_modules/.bin/tsx'), ['src/cli/main.ts', 'teacher', '--data', UTK, '--out', cache, '--limit', '24',
+      '--teacher-onnx', graph, '--views', '3', '--augment', '5', '--detect', 'box:0,0.06,1,0.9'], { stdio: 'pipe' });
+    const config = JSON.parse(fs.readFileSync('training/configs/paper.json', 'utf8'));
+    fs.writeFileSync(path.join(work, 'paper.json'), JSON.stringify({ ...config, shards: [cache], exclude: undefined }));
+    const models = path.join(work, 'models', 'paper');
+    const log = execFileSync(PYTHON, ['training/paper.py', '--config', path.join(work, 'paper.json'), '--smoke', '--out', path.join(work, 'run'), '--export', models], { encoding: 'utf8' });
+    expect(log).not.toContain('SYNTHETIC');
+    expect(log).toMatch(/recognizer before training: \{"cos_reconstruction": [-\d.]+, "cos_original": [-\d.]+\}/);
+    // Resumes where the checkpoint stopped: here the stage is complete, so nothing more trains.
+    const resumed = execFileSync(PYTHON, ['training/paper.py', '--config', path.join(work, 'paper.json'), '--stage', 'vqvae', '--resume', '--out', path.join(work, 'run')], { encoding: 'utf8' });
+    expect(resumed).toMatch(/resumed .*vqvae\.pt: epoch \d+, step 2, \d+ s trained, finished/);
+    expect(resumed).not.toContain('img/s'); // no step ran
+
+    const profileBytes = buildProfileFromExport(path.join(models, 'build', 'paper-m.json'), { maxBytes: 51 });
+    fs.writeFileSync(path.join(models, 'paper-m.fvqp'), profileBytes);
+    const profile = readProfile(profileBytes);
+    expect([profile.h, profile.w, profile.planes.map((p) => p.k)]).toEqual([4, 4, [64, 64, 64, 64]]); // our m's bits
+    const encoder = await FaceEncoder.load({ profile: profileBytes, runtime: 'ts', modelBytes: fs.readFileSync(path.join(models, 'encoder.onnx')) });
+    const crops = fs.readFileSync(path.join(cache, 'crops.u8'));
+    const chip = new Uint8Array(crops.buffer, crops.byteOffset, 64 * 64 * 3);
+    const { payload } = await encoder.encode({ pixels: chip, width: 64, height: 64, channels: 3, landmarks5: profile.crop.template.map((v) => v * 64) });
+    expect(payload.length).toBeLessThanOrEqual(51);
+
+    // The eval's method (b) end to end on that payload's face: decoder, then the recognizer.
+    const paper = findPaperModels(path.dirname(models))!;
+    expect(paper).toBeDefined();
+    const face: Face = {
+      path: 'chip', box: { x: 0, y: 0, width: 64, height: 64 }, fallback: false,
+      landmarks5: profile.crop.template.map((v) => v * 64), image: async () => ({ data: chip, width: 64, height: 64 }),
+    };
+    const { embedding, bytes } = await paperRecognizerMethod(paper).embed(face);
+    expect(bytes).toBe(payload.length);
+    expect(embedding).toHaveLength(128);
+    expect(Math.hypot(...embedding)).toBeCloseTo(1, 4);
     fs.rmSync(work, { recursive: true, force: true });
   });
 });

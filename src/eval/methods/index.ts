@@ -9,7 +9,9 @@
  * | `teacher-1bit` | sign of the descriptor (the PCA output is centred on the training mean) | 16 |
  * | `jpeg`, `webp` | the teacher on the compressed chip, near our size | measured |
  * | `jpeg:N`, `webp:N` | the same within a budget of N bytes | measured |
- * | `paper:reconstruct-P` | the teacher on the VQ-VAE decoder's 64x64 reconstruction (`decoder-P.onnx`) | payload length |
+ * | `paper:reconstruct-P` | the teacher on the side decoder's 64x64 reconstruction of our indices (`decoder-P.onnx`) | payload length |
+ * | `paper:vqvae-teacher` | the paper's own VQ-VAE (`paper/`, trained for reconstruction): the teacher on its reconstruction | its payload length |
+ * | `paper:vqvae-recognizer` | the same reconstruction, embedded by a network distilled on reconstructions | its payload length |
  *
  * Every method but ours needs the teacher (src/eval/teacher.ts), so they run only with its PCA file.
  */
@@ -19,6 +21,7 @@ import type { Teacher } from '../teacher.js';
 import { facevqMethod, type LoadedProfile } from './facevq.js';
 import { imageCodecMethod, parseImageMethod } from './image-codec.js';
 import type { Method, SourceMethod } from './method.js';
+import { findPaperModels, paperRecognizerMethod, paperTeacherMethod } from './paper-vqvae.js';
 import { reconstructMethod } from './reconstruct.js';
 import { teacherInt8Method, teacherMethod, teacherOneBitMethod } from './teacher.js';
 
@@ -51,6 +54,7 @@ export function defaultMethodNames(options: MethodOptions): string[] {
   // 64x64 chip at high JPEG quality takes 1 to 3 KB). webp:500 was first picked on 600 View 2
   // pairs (the smallest budget keeping face-api's former teacher within ~5 points); the check on
   // View 1 DevTrain is pending (models/README.md, "What touched View 2").
+  if (findPaperModels(options.modelsDir)) paper.push('paper:vqvae-teacher', 'paper:vqvae-recognizer');
   return [...ours, 'teacher', 'teacher-int8', 'teacher-1bit', 'jpeg', 'webp', 'jpeg:1200', 'webp:500', ...paper];
 }
 
@@ -80,6 +84,10 @@ export function createMethods(names: readonly string[], options: MethodOptions):
       if (!decoder) throw new RangeError(`${name} needs ${path.join(options.modelsDir, `decoder-${profileName}.onnx`)}`);
       const encoder = oursFor(profileName).encoder;
       methods.push(reconstructMethod(byProfile.get(profileName)!, decoder, encoder, teacher(name)));
+    } else if (name === 'paper:vqvae-teacher' || name === 'paper:vqvae-recognizer') {
+      const models = findPaperModels(options.modelsDir);
+      if (!models) throw new RangeError(`${name} needs ${path.join(options.modelsDir, 'paper')}/{paper-m.fvqp,decoder-m.onnx,recognizer.onnx} (training/paper.py)`);
+      methods.push(name === 'paper:vqvae-teacher' ? paperTeacherMethod(models, teacher(name)) : paperRecognizerMethod(models));
     } else if (name === 'teacher') {
       methods.push(teacherMethod(teacher(name)));
     } else if (name === 'teacher-int8') {
@@ -89,7 +97,7 @@ export function createMethods(names: readonly string[], options: MethodOptions):
     } else if (parseImageMethod(name)) {
       methods.push(imageCodecMethod(name, teacher(name)));
     } else {
-      throw new RangeError(`unknown method ${JSON.stringify(name)} (known: facevq[:P], teacher, teacher-int8, teacher-1bit, jpeg[:N], webp[:N], paper:reconstruct-P)`);
+      throw new RangeError(`unknown method ${JSON.stringify(name)} (known: facevq[:P], teacher, teacher-int8, teacher-1bit, jpeg[:N], webp[:N], paper:reconstruct-P, paper:vqvae-teacher, paper:vqvae-recognizer)`);
     }
   }
   return methods;

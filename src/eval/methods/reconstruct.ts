@@ -15,21 +15,22 @@ import type { PayloadEncoder } from './device-encoder.js';
 import { codeKey } from '../code-versions.js';
 import { fingerprint, type SourceMethod } from './method.js';
 
-/** The paper's method for one profile and its decoder model. */
+/** The paper's method for one profile and its decoder model, named `name`. */
 export function reconstructMethod(
   loaded: LoadedProfile,
   decoderFile: string,
   encoder: () => Promise<PayloadEncoder>,
   teacher: Teacher,
+  name = `paper:reconstruct-${loaded.profile.name}`,
 ): SourceMethod {
   const { profile, file } = loaded;
   let decoder: Promise<GridDecoder> | undefined;
   const getDecoder = () => (decoder ??= readFile(decoderFile).then((bytes) => GridDecoder.load(new Uint8Array(bytes), profile)));
   return {
     kind: 'source',
-    name: `paper:reconstruct-${profile.name}`,
-    cacheKey: () => `paper_reconstruct_${profile.name}-${fingerprint([{ file }, { file: decoderFile }, 'teacher on reconstruction', teacher.id, codeKey('detection', 'paper')])}`,
-    describe: () => `the paper's method: ${profile.name} indices, reconstructed by ${decoderFile.split(/[\\/]/).pop()}, teacher on the 64x64 reconstruction`,
+    name,
+    cacheKey: () => `${name.replace(/\W/g, '_')}-${fingerprint([{ file }, { file: decoderFile }, 'teacher on reconstruction', teacher.id, codeKey('detection', 'paper')])}`,
+    describe: () => `${name}: ${profile.name} indices, reconstructed by ${decoderFile.split(/[\\/]/).pop()}, teacher on the 64x64 reconstruction`,
     async embed(face) {
       const { payload } = await (await encoder()).encode(await face.image(), face.landmarks5);
       const { grid } = decodeGrid(payload, profile);
