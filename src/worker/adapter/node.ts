@@ -24,7 +24,14 @@ import { answerClientErrors, requestErrorHandler, requireHost, serverOptions, ty
 import { createServer } from 'node:http';
 
 /** The Node service's parts. */
-export interface NodeService { app: FacevqApp; store: SqliteStore; keys: SqlKeyStore; devices: SqlDeviceRegistry; close(): void }
+export interface NodeService {
+  app: FacevqApp;
+  store: SqliteStore;
+  keys: SqlKeyStore;
+  devices: SqlDeviceRegistry;
+  /** Lets pending writes commit and closes the database. */
+  close(): Promise<void>;
+}
 
 /** Builds the service over the database `db` with the `.fvqp` profiles in `profilesDir`. */
 export function createNodeService(db: string, profilesDir: string, limits?: Partial<AppLimits>): NodeService {
