@@ -1,5 +1,5 @@
 /**
- * `npm run bench:server [-- --json] [--quick] [--skip-node] [--skip-mixed] [--skip-workerd] [--duration S] [--mixed-duration S]`
+ * `npm run bench:server [-- --json] [--quick] [--skip-node] [--skip-mixed] [--skip-workerd] [--duration S] [--mixed-duration S] [--mixed-rounds N]`
  *
  * The matcher service's speed, each against a baseline measured in the same run:
  * 1. decode + embed + identify latency (one core, in process) for galleries of 1k, 10k, 100k and
@@ -13,11 +13,11 @@
  *    wall-clock rate is reported beside it. Other load on the machine makes it read low (fewer
  *    requests per event-loop turn, colder caches), never high;
  * 4. writes beside reads on Node: `facevq serve` with a gallery of 2,700, identified (20
- *    connections) and verified (8) for `--mixed-duration` seconds alone, then the same again while
- *    8 more connections enroll (an embedding added to an existing subject, so the gallery keeps its
- *    size). Both phases run in one process, one after the other: the ratio of identify's
- *    wall-clock rates (mixed / alone) and identify's p99 under mixed load show whether commits
- *    hold up reads;
+ *    connections) and verified (8) alone, then the same while 8 more connections enroll (an
+ *    embedding added to an existing subject, so the gallery keeps its size), `--mixed-duration`
+ *    seconds each, in `--mixed-rounds` alternating rounds so that a drift in the machine's other
+ *    load falls on both phases alike. The ratio of identify's wall-clock rates (mixed / alone) and
+ *    identify's p99 under mixed load (the worst round's) show whether commits hold up reads;
  * 3. CPU time per identify request inside workerd with a 10k gallery in a Durable Object. Code
  *    running in workerd cannot time itself (its clocks stop during computation), so we read the
  *    CPU time (user + system, /proc/PID/stat) of every workerd process `wrangler dev` runs before
@@ -71,7 +71,8 @@ const value = (name: string, fallback: number): number => {
 const JSON_OUT = flag('json');
 const QUICK = flag('quick');
 const DURATION = value('duration', 5);
-const MIXED_DURATION = value('mixed-duration', QUICK ? 5 : 20);
+const MIXED_DURATION = value('mixed-duration', QUICK ? 6 : 20);
+const MIXED_ROUNDS = value('mixed-rounds', 4);
 const log = (...parts: unknown[]): void => void process.stderr.write(`${parts.join(' ')}\n`);
 /** Distinct queries each part cycles through (more than any part's timed runs at 1M subjects). */
 const QUERY_SET = 4096;
@@ -332,9 +333,16 @@ interface Load {
 interface MixedResult {
   gallery: number;
   seconds: number;
+  rounds: number;
   alone: { identify: Load; verify: Load };
   mixed: { identify: Load; verify: Load; enroll: Load };
   loadavg: { before: number[]; after: number[] };
+}
+
+/** Rounds of one endpoint as one: rates over the whole time, the median round's p50, the worst p99 and max. */
+function merge(rounds: Load[], seconds: number): Load {
+  const requests = rounds.reduce((n, r) => n + r.requests, 0);
+  return { reqPerSec: requests / seconds, p50: median(rounds.map((r) => r.p50)), p99: Math.max(...rounds.map((r) => r.p99)), max: Math.max(...rounds.map((r) => r.max)), requests };
 }
 
 async function load(url: string, opts: Partial<CannonOptions>, seconds: number): Promise<Load> {
@@ -357,19 +365,27 @@ async function mixedLoad(profile: Profile, profileFile: Uint8Array, size: number
       load(`${url}/v1/galleries/bench/subjects/s0000000/verify`, { method: 'POST', headers, requests: cycling(queries, (i) => `/v1/galleries/bench/subjects/${subject(i)}/verify`), connections: 8 }, seconds);
     await load(`${url}/v1/galleries/bench/identify`, { method: 'POST', headers, requests: cycling(queries), connections: 20, amount: 5000 }, 0); // warm-up
     const before = loadavg();
-    const [aloneIdentify, aloneVerify] = await Promise.all([identify(MIXED_DURATION), verify(MIXED_DURATION)]);
-    const [mixedIdentify, mixedVerify, enroll] = await Promise.all([
-      identify(MIXED_DURATION),
-      verify(MIXED_DURATION),
-      load(`${url}/v1/galleries/bench/subjects/s0000000/enroll`, { method: 'POST', headers, requests: cycling(enrolls, enrollPath), connections: 8 }, MIXED_DURATION),
-    ]);
+    const round = MIXED_DURATION / MIXED_ROUNDS;
+    const alone: Load[][] = [];
+    const mixed: Load[][] = [];
+    const enrollRequests = cycling(enrolls, enrollPath); // one sequence over all rounds: no subject is enrolled twice in a row
+    for (let r = 0; r < MIXED_ROUNDS; r++) {
+      alone.push(await Promise.all([identify(round), verify(round)]));
+      mixed.push(await Promise.all([
+        identify(round),
+        verify(round),
+        load(`${url}/v1/galleries/bench/subjects/s0000000/enroll`, { method: 'POST', headers, requests: enrollRequests, connections: 8 }, round),
+      ]));
+    }
     const after = loadavg();
+    const phase = (rounds: Load[][], i: number) => merge(rounds.map((r) => r[i]!), MIXED_DURATION);
     const info = (await (await fetch(`${url}/v1/galleries/bench`, { headers })).json()) as { subjects: number };
     return {
       gallery: info.subjects,
       seconds: MIXED_DURATION,
-      alone: { identify: aloneIdentify, verify: aloneVerify },
-      mixed: { identify: mixedIdentify, verify: mixedVerify, enroll },
+      rounds: MIXED_ROUNDS,
+      alone: { identify: phase(alone, 0), verify: phase(alone, 1) },
+      mixed: { identify: phase(mixed, 0), verify: phase(mixed, 1), enroll: phase(mixed, 2) },
       loadavg: { before, after },
     };
   } finally {
@@ -447,7 +463,7 @@ async function main(): Promise<void> {
   }
   let mixed: MixedResult | null = null;
   if (!flag('skip-mixed')) {
-    log(`4. facevq serve, gallery of 2,700: identify (20 connections) + verify (8) for ${MIXED_DURATION} s alone, then beside 8 enrolling`);
+    log(`4. facevq serve, gallery of 2,700: identify (20 connections) + verify (8), ${MIXED_DURATION} s alone and ${MIXED_DURATION} s beside 8 enrolling, in ${MIXED_ROUNDS} alternating rounds`);
     mixed = await mixedLoad(profile, bytes, 2_700);
     const f = (l: Load) => `${l.reqPerSec.toFixed(0)} req/s (p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms)`;
     log(`  alone: identify ${f(mixed.alone.identify)}; verify ${f(mixed.alone.verify)}`);

@@ -5,19 +5,7 @@ import { createApp } from '../../src/worker/app.js';
 import { listen } from '../../src/worker/adapter/node.js';
 import { createMemoryStore } from '../../src/worker/store/memory.js';
 import { KEYS, testKeyStore, testProfiles } from './fixtures.js';
-
-/** Sends raw bytes, optionally more after `laterMs`, and returns everything the server sends until it closes. */
-function raw(url: string, first: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write(first));
-    let got = '';
-    socket.on('data', (d) => (got += d.toString()));
-    socket.on('close', () => resolve(got));
-    socket.on('error', reject);
-    setTimeout(() => { socket.destroy(); reject(new Error(`no close; got ${JSON.stringify(got)}`)); }, 20_000);
-  });
-}
+import { bodyText, raw } from './raw-http.js';
 
 /**
  * Sends a chunked POST of `chunks` × 16 KiB, `pauseMs` apart, as a client that writes its whole
@@ -47,7 +35,7 @@ function chunkedPost(url: string, path: string, chunks: number, pauseMs: number)
   });
 }
 
-const bodyOf = (response: string) => JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)) as { error: { code: string } };
+const bodyOf = (response: string) => JSON.parse(bodyText(response)) as { error: { code: string } };
 
 describe('Node HTTP layer', () => {
   let server: { url: string; close(): Promise<void> };
