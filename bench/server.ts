@@ -334,6 +334,8 @@ interface MixedResult {
   gallery: number;
   seconds: number;
   rounds: number;
+  /** CPU-seconds the server used per second of each phase (2 = both cores). */
+  serverCpuShare: { alone: number; mixed: number };
   alone: { identify: Load; verify: Load };
   mixed: { identify: Load; verify: Load; enroll: Load };
   loadavg: { before: number[]; after: number[] };
@@ -369,13 +371,22 @@ async function mixedLoad(profile: Profile, profileFile: Uint8Array, size: number
     const alone: Load[][] = [];
     const mixed: Load[][] = [];
     const enrollRequests = cycling(enrolls, enrollPath); // one sequence over all rounds: no subject is enrolled twice in a row
+    // The server's CPU time in each phase (all its threads, the writer's included): a read held up
+    // by a write leaves the CPU idle, more work per request uses more of it.
+    const cpu = { alone: 0, mixed: 0 };
+    const timed = async <T>(phase: keyof typeof cpu, run: Promise<T>): Promise<T> => {
+      const before = cpuMs(server.pid);
+      const result = await run;
+      cpu[phase] += cpuMs(server.pid) - before;
+      return result;
+    };
     for (let r = 0; r < MIXED_ROUNDS; r++) {
-      alone.push(await Promise.all([identify(round), verify(round)]));
-      mixed.push(await Promise.all([
+      alone.push(await timed('alone', Promise.all([identify(round), verify(round)])));
+      mixed.push(await timed('mixed', Promise.all([
         identify(round),
         verify(round),
         load(`${url}/v1/galleries/bench/subjects/s0000000/enroll`, { method: 'POST', headers, requests: enrollRequests, connections: 8 }, round),
-      ]));
+      ])));
     }
     const after = loadavg();
     const phase = (rounds: Load[][], i: number) => merge(rounds.map((r) => r[i]!), MIXED_DURATION);
@@ -384,6 +395,7 @@ async function mixedLoad(profile: Profile, profileFile: Uint8Array, size: number
       gallery: info.subjects,
       seconds: MIXED_DURATION,
       rounds: MIXED_ROUNDS,
+      serverCpuShare: { alone: cpu.alone / 1000 / MIXED_DURATION, mixed: cpu.mixed / 1000 / MIXED_DURATION },
       alone: { identify: phase(alone, 0), verify: phase(alone, 1) },
       mixed: { identify: phase(mixed, 0), verify: phase(mixed, 1), enroll: phase(mixed, 2) },
       loadavg: { before, after },
@@ -468,6 +480,7 @@ async function main(): Promise<void> {
     const f = (l: Load) => `${l.reqPerSec.toFixed(0)} req/s (p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms)`;
     log(`  alone: identify ${f(mixed.alone.identify)}; verify ${f(mixed.alone.verify)}`);
     log(`  mixed: identify ${f(mixed.mixed.identify)}; verify ${f(mixed.mixed.verify)}; enroll ${f(mixed.mixed.enroll)}`);
+    log(`  server CPU-seconds per second: alone ${mixed.serverCpuShare.alone.toFixed(2)}, mixed ${mixed.serverCpuShare.mixed.toFixed(2)}`);
     log(`  gallery after: ${mixed.gallery} subjects; load average ${mixed.loadavg.before.map((l) => l.toFixed(1)).join(' ')} -> ${mixed.loadavg.after.map((l) => l.toFixed(1)).join(' ')}`);
   }
   let workerd: { identify: number; healthz: number; requests: number } | null = null;
