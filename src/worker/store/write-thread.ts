@@ -7,11 +7,14 @@
  * committed. One fsync then covers a whole batch, and the main thread, which keeps matching
  * from memory and reading through its own connection, never waits for a disk.
  *
- * The thread runs this very module: {@link ThreadWriter} starts a Worker on `import.meta.url`
- * (a bundle chunk in `dist/`, this file under tsx), and the check at the end of the file makes
- * that copy serve writes.
+ * The thread runs this very module: {@link ThreadWriter} starts a Worker on this module's own
+ * file (a bundle chunk in `dist/`, this file from the sources), and the check at the end of the
+ * file makes that copy serve writes.
  */
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
 import { ServiceError, type ApiErrorCode } from '../errors.js';
 import { SqlRecords } from './sql-records.js';
@@ -51,13 +54,17 @@ export class ThreadWriter implements GalleryWriter {
   private readonly waiting: Waiting[] = [];
   private failure: Error | null = null;
   private closed: Promise<void> | null = null;
+  private exited = false;
 
   constructor(file: string, limits: StoreLimits) {
     this.worker = startThread({ role: ROLE, file, limits });
     this.worker.unref(); // held only while writes wait (see `apply`)
     this.worker.on('message', (replies: Reply[]) => this.answer(replies));
     this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => this.fail(new Error(`the writer thread exited (${code})`)));
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      this.fail(new Error(`the writer thread exited (${code})`));
+    });
   }
 
   apply<W extends GalleryWrite>(write: W): Promise<WriteResult<W>> {
@@ -71,6 +78,7 @@ export class ThreadWriter implements GalleryWriter {
   /** Lets the writes already sent commit, then stops the thread. */
   close(): Promise<void> {
     this.closed ??= new Promise<void>((done) => {
+      if (this.exited) return done();
       this.worker.once('exit', () => done());
       this.worker.ref();
       this.worker.postMessage({ close: true } satisfies Request);
@@ -101,10 +109,21 @@ export class ThreadWriter implements GalleryWriter {
  * TypeScript: the thread registers tsx's loader first (a worker does not take `--import tsx`).
  */
 function startThread(data: ThreadData): Worker {
-  const self = import.meta.url;
+  // In the CommonJS build, import.meta.url is a shim that names the shim's own chunk: __filename names this one.
+  const self = typeof __filename === 'string' ? pathToFileURL(__filename).href : import.meta.url;
   if (!self.endsWith('.ts')) return new Worker(fileURLToPath(self), { workerData: data });
-  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(self)}); })`;
+  const boot = `import(${JSON.stringify(tsxEsmApi(self))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(self)}); })`;
   return new Worker(boot, { eval: true, workerData: data });
+}
+
+/**
+ * The file URL of tsx's ESM API (`tsx/esm/api` under the `import` condition), found from `from`
+ * through its package's exports map. (Not `import.meta.resolve`: the CommonJS build cannot hold it.)
+ */
+function tsxEsmApi(from: string): string {
+  const manifest = createRequire(from).resolve('tsx/package.json');
+  const target = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api']!.import.default;
+  return pathToFileURL(join(dirname(manifest), target)).href;
 }
 
 /** The reply for a write that threw. */
