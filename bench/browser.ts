@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     await server.close();
-    service.close();
+    await service.close();
     rmSync(dir, { recursive: true, force: true });
   }
   const baseline = rows.find((r) => r.where === 'Node' && r.runtime === 'onnxruntime-node')!.p50;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:server [-- --json] [--quick] [--skip-node] [--skip-workerd] [--duration S]`
+ * `npm run bench:server [-- --json] [--quick] [--skip-node] [--skip-mixed] [--skip-workerd] [--duration S] [--mixed-duration S] [--mixed-rounds N]`
  *
  * The matcher service's speed, each against a baseline measured in the same run:
  * 1. decode + embed + identify latency (one core, in process) for galleries of 1k, 10k, 100k and
@@ -12,6 +12,12 @@
  *    window as autocannon's request count: the rate one dedicated core would sustain. The
  *    wall-clock rate is reported beside it. Other load on the machine makes it read low (fewer
  *    requests per event-loop turn, colder caches), never high;
+ * 4. writes beside reads on Node: `facevq serve` with a gallery of 2,700, identified (20
+ *    connections) and verified (8) alone, then the same while 8 more connections enroll (an
+ *    embedding added to an existing subject, so the gallery keeps its size), `--mixed-duration`
+ *    seconds each, in `--mixed-rounds` alternating rounds so that a drift in the machine's other
+ *    load falls on both phases alike. The ratio of identify's wall-clock rates (mixed / alone) and
+ *    identify's p99 under mixed load (the worst round's) show whether commits hold up reads;
  * 3. CPU time per identify request inside workerd with a 10k gallery in a Durable Object. Code
  *    running in workerd cannot time itself (its clocks stop during computation), so we read the
  *    CPU time (user + system, /proc/PID/stat) of every workerd process `wrangler dev` runs before
@@ -47,9 +53,14 @@ const ROOT = new URL('../', import.meta.url).pathname;
 interface CannonOptions {
   url: string; duration: number; amount?: number; connections: number; method?: string; headers?: Record<string, string>; body?: Buffer;
   /** Requests each connection cycles through; `setupRequest` may set each one's body. */
-  requests?: { setupRequest(request: { body?: Buffer }): { body?: Buffer } }[];
+  requests?: { setupRequest(request: { body?: Buffer; path?: string }): { body?: Buffer; path?: string } }[];
 }
-interface CannonResult { requests: { average: number; total: number }; non2xx: number; errors: number }
+interface CannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; max: number };
+  non2xx: number;
+  errors: number;
+}
 const autocannon = createRequire(import.meta.url)('autocannon') as (opts: CannonOptions) => Promise<CannonResult>;
 const argv = process.argv.slice(2);
 const flag = (name: string): boolean => argv.includes(`--${name}`);
@@ -60,6 +71,8 @@ const value = (name: string, fallback: number): number => {
 const JSON_OUT = flag('json');
 const QUICK = flag('quick');
 const DURATION = value('duration', 5);
+const MIXED_DURATION = value('mixed-duration', QUICK ? 6 : 20);
+const MIXED_ROUNDS = value('mixed-rounds', 4);
 const log = (...parts: unknown[]): void => void process.stderr.write(`${parts.join(' ')}\n`);
 /** Distinct queries each part cycles through (more than any part's timed runs at 1M subjects). */
 const QUERY_SET = 4096;
@@ -234,17 +247,30 @@ async function cannon(serverPid: number, url: string, opts: Partial<CannonOption
   return { reqPerSec: result.requests.average, reqPerCpuSec: result.requests.total / cpuSeconds };
 }
 
-async function nodeThroughput(profile: Profile, profileFile: Uint8Array, size: number): Promise<{ identify: Throughput; healthz: Throughput }> {
+/** A `facevq serve` process over a database holding a gallery `bench` of `size` synthetic subjects. */
+interface BenchServer {
+  pid: number;
+  url: string;
+  /** Headers of a write key, for payloads. */
+  headers: Record<string, string>;
+  stop(): void;
+}
+
+async function startBenchServer(profile: Profile, profileFile: Uint8Array, size: number): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'facevq-bench-'));
+  mkdirSync(join(dir, 'profiles'));
+  writeFileSync(join(dir, 'profiles/m.fvqp'), profileFile);
+  const sha = Array.from(profile.sha256, (b) => b.toString(16).padStart(2, '0')).join('');
+  populateSqlite(join(dir, 'db.sqlite'), sha, profile.name, size, profile.head.dim);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--db', join(dir, 'db.sqlite'), '--profiles', join(dir, 'profiles'), '--rate', '0'], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stop = () => {
+    child.kill('SIGTERM');
+    child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  };
+  let output = '';
   try {
-    mkdirSync(join(dir, 'profiles'));
-    writeFileSync(join(dir, 'profiles/m.fvqp'), profileFile);
-    const sha = Array.from(profile.sha256, (b) => b.toString(16).padStart(2, '0')).join('');
-    populateSqlite(join(dir, 'db.sqlite'), sha, profile.name, size, profile.head.dim);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--db', join(dir, 'db.sqlite'), '--profiles', join(dir, 'profiles'), '--rate', '0'], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout!.on('data', (c: Buffer) => {
         output += c.toString();
@@ -254,25 +280,128 @@ async function nodeThroughput(profile: Profile, profileFile: Uint8Array, size: n
       child.stderr!.on('data', (c: Buffer) => { output += c.toString(); });
       child.on('exit', () => reject(new Error(`serve exited:\n${output}`)));
     });
-    try {
-      const key = /(fvq_[A-Za-z0-9_-]{43})/.exec(output)![1]!;
-      const bodies = payloads(profile, QUERY_SET, 5).map((p) => Buffer.from(p));
-      const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/vnd.facevq' };
-      const check = await fetch(`${url}/v1/galleries/bench/identify`, { method: 'POST', headers, body: bodies[0]! });
-      if (!check.ok) throw new Error(`identify failed: ${check.status} ${await check.text()}`);
-      // Every request, over all connections, takes the next of the distinct query payloads.
-      let next = 0;
-      const requests = [{ setupRequest: (request: { body?: Buffer }) => ({ ...request, body: bodies[next++ % bodies.length]! }) }];
-      // Warm-up (JIT and wasm tier-up) by count, not time: on a loaded machine 2 s may be too few requests.
-      await cannon(child.pid!, `${url}/v1/galleries/bench/identify`, { method: 'POST', headers, requests, amount: 5000 });
-      const healthz = await cannon(child.pid!, `${url}/healthz`, {});
-      const identify = await cannon(child.pid!, `${url}/v1/galleries/bench/identify`, { method: 'POST', headers, requests });
-      return { identify, healthz };
-    } finally {
-      child.kill('SIGTERM');
-    }
+    const key = readFileSync(join(dir, 'db.sqlite.first-key'), 'utf8').trim();
+    return { pid: child.pid!, url, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/vnd.facevq' }, stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}
+
+/** autocannon requests that take, over all connections, the next of `bodies` (and of `paths`, if given). */
+function cycling(bodies: Buffer[], paths?: (i: number) => string): NonNullable<CannonOptions['requests']> {
+  let next = 0;
+  return [{
+    setupRequest: (request) => {
+      const i = next++;
+      return { ...request, body: bodies[i % bodies.length]!, ...(paths && { path: paths(i) }) };
+    },
+  }];
+}
+
+async function nodeThroughput(profile: Profile, profileFile: Uint8Array, size: number): Promise<{ identify: Throughput; healthz: Throughput }> {
+  const server = await startBenchServer(profile, profileFile, size);
+  try {
+    const { url, headers } = server;
+    const bodies = payloads(profile, QUERY_SET, 5).map((p) => Buffer.from(p));
+    const check = await fetch(`${url}/v1/galleries/bench/identify`, { method: 'POST', headers, body: bodies[0]! });
+    if (!check.ok) throw new Error(`identify failed: ${check.status} ${await check.text()}`);
+    // Every request, over all connections, takes the next of the distinct query payloads.
+    const requests = cycling(bodies);
+    // Warm-up (JIT and wasm tier-up) by count, not time: on a loaded machine 2 s may be too few requests.
+    await cannon(server.pid, `${url}/v1/galleries/bench/identify`, { method: 'POST', headers, requests, amount: 5000 });
+    const healthz = await cannon(server.pid, `${url}/healthz`, {});
+    const identify = await cannon(server.pid, `${url}/v1/galleries/bench/identify`, { method: 'POST', headers, requests });
+    return { identify, healthz };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    server.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Node: reads alone, then reads beside enrollments
+
+/** One endpoint under load: wall-clock rate and latency percentiles (ms). */
+interface Load {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  max: number;
+  requests: number;
+}
+
+interface MixedResult {
+  gallery: number;
+  seconds: number;
+  rounds: number;
+  /** CPU-seconds the server used per second of each phase (2 = both cores). */
+  serverCpuShare: { alone: number; mixed: number };
+  alone: { identify: Load; verify: Load };
+  mixed: { identify: Load; verify: Load; enroll: Load };
+  loadavg: { before: number[]; after: number[] };
+}
+
+/** Rounds of one endpoint as one: rates over the whole time, the median round's p50, the worst p99 and max. */
+function merge(rounds: Load[], seconds: number): Load {
+  const requests = rounds.reduce((n, r) => n + r.requests, 0);
+  return { reqPerSec: requests / seconds, p50: median(rounds.map((r) => r.p50)), p99: Math.max(...rounds.map((r) => r.p99)), max: Math.max(...rounds.map((r) => r.max)), requests };
+}
+
+async function load(url: string, opts: Partial<CannonOptions>, seconds: number): Promise<Load> {
+  const r = await autocannon({ url, duration: seconds, connections: 1, ...opts });
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`autocannon ${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, requests: r.requests.total };
+}
+
+async function mixedLoad(profile: Profile, profileFile: Uint8Array, size: number): Promise<MixedResult> {
+  const server = await startBenchServer(profile, profileFile, size);
+  try {
+    const { url, headers } = server;
+    const queries = payloads(profile, QUERY_SET, 15).map((p) => Buffer.from(p));
+    const enrolls = payloads(profile, QUERY_SET, 16).map((p) => Buffer.from(p));
+    const subject = (i: number) => `s${String(i % size).padStart(7, '0')}`;
+    // Subjects are visited in a stride so no one gets near the 64 embeddings a subject may hold.
+    const enrollPath = (i: number) => `/v1/galleries/bench/subjects/${subject(i * 7919)}/enroll`;
+    const identify = (seconds: number) => load(`${url}/v1/galleries/bench/identify`, { method: 'POST', headers, requests: cycling(queries), connections: 20 }, seconds);
+    const verify = (seconds: number) =>
+      load(`${url}/v1/galleries/bench/subjects/s0000000/verify`, { method: 'POST', headers, requests: cycling(queries, (i) => `/v1/galleries/bench/subjects/${subject(i)}/verify`), connections: 8 }, seconds);
+    await load(`${url}/v1/galleries/bench/identify`, { method: 'POST', headers, requests: cycling(queries), connections: 20, amount: 5000 }, 0); // warm-up
+    const before = loadavg();
+    const round = MIXED_DURATION / MIXED_ROUNDS;
+    const alone: Load[][] = [];
+    const mixed: Load[][] = [];
+    const enrollRequests = cycling(enrolls, enrollPath); // one sequence over all rounds: no subject is enrolled twice in a row
+    // The server's CPU time in each phase (all its threads, the writer's included): a read held up
+    // by a write leaves the CPU idle, more work per request uses more of it.
+    const cpu = { alone: 0, mixed: 0 };
+    const timed = async <T>(phase: keyof typeof cpu, run: Promise<T>): Promise<T> => {
+      const before = cpuMs(server.pid);
+      const result = await run;
+      cpu[phase] += cpuMs(server.pid) - before;
+      return result;
+    };
+    for (let r = 0; r < MIXED_ROUNDS; r++) {
+      alone.push(await timed('alone', Promise.all([identify(round), verify(round)])));
+      mixed.push(await timed('mixed', Promise.all([
+        identify(round),
+        verify(round),
+        load(`${url}/v1/galleries/bench/subjects/s0000000/enroll`, { method: 'POST', headers, requests: enrollRequests, connections: 8 }, round),
+      ])));
+    }
+    const after = loadavg();
+    const phase = (rounds: Load[][], i: number) => merge(rounds.map((r) => r[i]!), MIXED_DURATION);
+    const info = (await (await fetch(`${url}/v1/galleries/bench`, { headers })).json()) as { subjects: number };
+    return {
+      gallery: info.subjects,
+      seconds: MIXED_DURATION,
+      rounds: MIXED_ROUNDS,
+      serverCpuShare: { alone: cpu.alone / 1000 / MIXED_DURATION, mixed: cpu.mixed / 1000 / MIXED_DURATION },
+      alone: { identify: phase(alone, 0), verify: phase(alone, 1) },
+      mixed: { identify: phase(mixed, 0), verify: phase(mixed, 1), enroll: phase(mixed, 2) },
+      loadavg: { before, after },
+    };
+  } finally {
+    server.stop();
   }
 }
 
@@ -344,6 +473,16 @@ async function main(): Promise<void> {
     const f = (t: Throughput) => `${t.reqPerSec.toFixed(0)} req/s (${t.reqPerCpuSec.toFixed(0)} per server CPU-second)`;
     log(`  identify ${f(node.identify)}; healthz ${f(node.healthz)}`);
   }
+  let mixed: MixedResult | null = null;
+  if (!flag('skip-mixed')) {
+    log(`4. facevq serve, gallery of 2,700: identify (20 connections) + verify (8), ${MIXED_DURATION} s alone and ${MIXED_DURATION} s beside 8 enrolling, in ${MIXED_ROUNDS} alternating rounds`);
+    mixed = await mixedLoad(profile, bytes, 2_700);
+    const f = (l: Load) => `${l.reqPerSec.toFixed(0)} req/s (p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms)`;
+    log(`  alone: identify ${f(mixed.alone.identify)}; verify ${f(mixed.alone.verify)}`);
+    log(`  mixed: identify ${f(mixed.mixed.identify)}; verify ${f(mixed.mixed.verify)}; enroll ${f(mixed.mixed.enroll)}`);
+    log(`  server CPU-seconds per second: alone ${mixed.serverCpuShare.alone.toFixed(2)}, mixed ${mixed.serverCpuShare.mixed.toFixed(2)}`);
+    log(`  gallery after: ${mixed.gallery} subjects; load average ${mixed.loadavg.before.map((l) => l.toFixed(1)).join(' ')} -> ${mixed.loadavg.after.map((l) => l.toFixed(1)).join(' ')}`);
+  }
   let workerd: { identify: number; healthz: number; requests: number } | null = null;
   if (!flag('skip-workerd')) {
     log('3. workerd (wrangler dev), 10k gallery in a Durable Object, CPU time per request');
@@ -360,6 +499,15 @@ async function main(): Promise<void> {
     ...(node ? [{
       name: '>= 3000 identify req/s on Node, 10k (per server CPU-second)', value: node.identify.reqPerCpuSec, pass: node.identify.reqPerCpuSec >= 3000,
       vs: `wall clock on this shared machine ${node.identify.reqPerSec.toFixed(0)} req/s; healthz baseline ${node.healthz.reqPerCpuSec.toFixed(0)} per CPU-second`,
+    }] : []),
+    ...(mixed ? [{
+      name: 'identify beside enrollments >= 70% of identify alone (wall clock, one run)',
+      value: mixed.mixed.identify.reqPerSec / mixed.alone.identify.reqPerSec,
+      pass: mixed.mixed.identify.reqPerSec >= 0.7 * mixed.alone.identify.reqPerSec,
+      vs: `${mixed.mixed.identify.reqPerSec.toFixed(0)} vs ${mixed.alone.identify.reqPerSec.toFixed(0)} req/s alone; ${mixed.mixed.enroll.reqPerSec.toFixed(0)} enrollments/s`,
+    }, {
+      name: 'identify p99 beside enrollments < 50 ms', value: mixed.mixed.identify.p99, pass: mixed.mixed.identify.p99 < 50,
+      vs: `alone p99 ${mixed.alone.identify.p99} ms; enroll p99 ${mixed.mixed.enroll.p99} ms`,
     }] : []),
     ...(workerd ? [{
       name: '< 5 ms CPU per request in workerd, 10k', value: workerd.identify, pass: workerd.identify < 5,
@@ -389,6 +537,14 @@ async function main(): Promise<void> {
     nodeReqPerSec10k: node?.identify.reqPerCpuSec ?? null,
     nodeWallReqPerSec10k: node?.identify.reqPerSec ?? null,
     nodeHealthzReqPerSec: node?.healthz.reqPerCpuSec ?? null,
+    identifyAloneReqPerSec: mixed?.alone.identify.reqPerSec ?? null,
+    mixedIdentifyReqPerSec: mixed?.mixed.identify.reqPerSec ?? null,
+    mixedIdentifyRatio: mixed ? mixed.mixed.identify.reqPerSec / mixed.alone.identify.reqPerSec : null,
+    identifyAloneP99Ms: mixed?.alone.identify.p99 ?? null,
+    mixedIdentifyP99Ms: mixed?.mixed.identify.p99 ?? null,
+    mixedIdentifyMaxMs: mixed?.mixed.identify.max ?? null,
+    mixedEnrollReqPerSec: mixed?.mixed.enroll.reqPerSec ?? null,
+    mixed,
     workerdCpuMsPerReq10k: workerd?.identify ?? null,
     workerdHealthzCpuMsPerReq: workerd?.healthz ?? null,
     targets: targets.map((t) => ({ name: t.name, value: t.value, pass: t.pass, baseline: t.vs })),

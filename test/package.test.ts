@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeGrid, readProfile } from '../src/codec/index.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'facevq-pack-'));
@@ -75,7 +76,7 @@ describe('npm pack', () => {
 });
 
 describe('the installed tarball', () => {
-  it('serves: healthz lists every shipped profile, and Ctrl-C stops it cleanly', async () => {
+  it('serves: healthz lists every shipped profile, enrollments commit (its writer thread runs from dist/), and Ctrl-C stops it cleanly', async () => {
     // Its own process group, as a terminal's foreground job: Ctrl-C signals the whole group.
     const child = spawn('npx', ['--no', 'facevq', 'serve', '--port', '0', '--db', 'facevq.db'], { cwd: app, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -95,6 +96,13 @@ describe('the installed tarball', () => {
     });
     const health = await (await fetch(`${url}/healthz`)).json();
     expect(health.profiles.sort()).toEqual(['m', 's', 'xs']);
+    const m = readProfile(new Uint8Array(fs.readFileSync(path.join(ROOT, 'models/m.fvqp'))));
+    const payload = encodeGrid(new Uint16Array(m.gridLength).map((_, i) => (i * 7) % m.planes[i % m.planes.length]!.k), m);
+    const headers = { authorization: `Bearer ${fs.readFileSync(path.join(app, 'facevq.db.first-key'), 'utf8').trim()}`, 'content-type': 'application/vnd.facevq' };
+    const enrolled = await fetch(`${url}/v1/galleries/door/subjects/alice/enroll`, { method: 'POST', headers, body: payload as Uint8Array<ArrayBuffer> });
+    expect(enrolled.status, await enrolled.clone().text()).toBe(201);
+    const found = (await (await fetch(`${url}/v1/galleries/door/identify?k=1`, { method: 'POST', headers, body: payload as Uint8Array<ArrayBuffer> })).json()) as { candidates: { subject: string }[] };
+    expect(found.candidates[0]!.subject).toBe('alice');
     process.kill(-child.pid!, 'SIGINT');
     const deadline = Date.now() + 60_000;
     while (!output.includes('facevq: stopped') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

@@ -69,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     server = await listen(service.app, port, host);
   } catch (error) {
-    service.close();
+    await service.close();
     // A database this run created and never used is not left behind.
     if (isNew) for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
     const code = (error as { code?: string }).code;
@@ -88,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
   const signal = await untilSignal();
   process.stdout.write(`facevq: ${signal}: stopping (answering requests in flight)\n`);
   await server.close();
-  service.close();
+  await service.close();
   process.stdout.write('facevq: stopped\n');
   return 0;
 }

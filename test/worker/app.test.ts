@@ -33,7 +33,7 @@ appSuite('SQLite store', async () => {
     m,
     s,
     close: async () => {
-      store.close();
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

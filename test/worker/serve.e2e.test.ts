@@ -1,7 +1,8 @@
 /**
  * End to end on Node: a real `facevq serve` process over HTTP, enrollment and identification, a
  * crash (`kill -9` of the whole process group) and a restart that still finds every acknowledged
- * enrollment, and `facevq keys create` against the same database.
+ * enrollment (one after the last answer, then in the middle of a burst of concurrent enrollments),
+ * and `facevq keys create` against the same database.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -73,6 +74,40 @@ describe('facevq serve (real process)', () => {
     expect(await call(again, 'GET', '/v1/galleries/staff', { key: 'fvq_wrong' })).toMatchObject({ status: 401 });
     const metrics = await (await fetch(`${second.url}/metrics`)).text();
     expect(metrics).toContain('route="/v1/galleries/:gallery/identify",status="200"');
+
+    // A burst: 8 clients enroll new subjects (committed in batches by the writer thread) while
+    // 4 identify; kill -9 lands while enrollments are in flight. Every one acknowledged is there
+    // after the restart; one in flight may or may not be, nothing else is.
+    const acknowledged = new Set<string>();
+    const attempted = new Set<string>();
+    let n = 0;
+    let stop = false;
+    const enroller = async () => {
+      while (!stop) {
+        const id = `burst-${n++}`;
+        attempted.add(id);
+        const r = await call(again, 'POST', `/v1/galleries/staff/subjects/${id}/enroll`, { key, body: source.capture(source.people[n % source.people.length]!, 3 + n) }).catch(() => null);
+        if (r?.status === 201) acknowledged.add(id);
+      }
+    };
+    const identifier = async () => {
+      while (!stop) await call(again, 'POST', '/v1/galleries/staff/identify?k=1', { key, body: source.capture(source.people[0]!, 1) }).catch(() => null);
+    };
+    const clients = [...Array.from({ length: 8 }, enroller), ...Array.from({ length: 4 }, identifier)];
+    const deadline = Date.now() + 20_000;
+    while (acknowledged.size < 150 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await kill9(second);
+    stop = true;
+    await Promise.all(clients);
+    expect(acknowledged.size).toBeGreaterThanOrEqual(20);
+    expect(attempted.size).toBeGreaterThan(acknowledged.size); // some were in flight at the kill
+
+    const third = await startServer(db, setup.profilesDir);
+    running.push(third);
+    const after = await call(fetcherFor(third.url), 'GET', '/v1/galleries/staff/subjects?limit=1000', { key });
+    const present = new Set<string>(after.body.subjects.map((s: { id: string }) => s.id).filter((id: string) => id.startsWith('burst-')));
+    expect([...acknowledged].filter((id) => !present.has(id))).toEqual([]);
+    expect([...present].filter((id) => !attempted.has(id))).toEqual([]);
+    await kill9(third);
   });
 });

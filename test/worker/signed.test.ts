@@ -41,11 +41,11 @@ signedSuite('SQLite store on Node', async () => {
     devices,
     revoke: async () => void service.devices.revoke('tenant-a', '02'),
     restart: async () => {
-      service.store.close();
+      await service.store.close();
       service = await open();
     },
     close: async () => {
-      service.store.close();
+      await service.store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -179,6 +179,27 @@ export function storeSuite(name: string, make: () => Promise<StoreHarness>): voi
       expect((await store.info(ref('g'))).subjects).toBe(1);
     }));
 
+    it('counts every one of many writes in flight at once, and refuses only those over a limit', withStore(async ({ store }) => {
+      // The Node store commits writes that arrive together in one transaction: each must see the
+      // ones before it (a subject's embeddings, the gallery's creation), and one that fails must
+      // not take the others down.
+      const es = vectors(70);
+      const results = await Promise.allSettled(es.map((e, i) => store.enroll(ref('busy'), i % 2 ? 'alice' : `s${i}`, P1, [e])));
+      const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code);
+      expect(refused).toEqual([]);
+      expect(results.filter((r) => r.status === 'fulfilled' && r.value.galleryCreated)).toHaveLength(1);
+      const info = await store.info(ref('busy'));
+      expect(info.subjects).toBe(36); // alice and the 35 even ones
+      const alice = es.filter((_, i) => i % 2);
+      const q = vectors(1)[0]!;
+      expect(await store.verify(ref('busy'), 'alice', P1, q)).toBeCloseTo(dot(templateOf(alice, DIM), q), 5);
+      // 35 embeddings held; 40 more at once: 29 fit under the limit of 64, 11 are refused.
+      const more = await Promise.allSettled(vectors(40).map((e) => store.enroll(ref('busy'), 'alice', P1, [e])));
+      expect(more.filter((r) => r.status === 'fulfilled')).toHaveLength(29);
+      expect(more.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(Array(11).fill('E_SUBJECT_FULL'));
+      expect((await store.listSubjects(ref('busy'), 'alic', 1)).subjects[0]).toMatchObject({ id: 'alice', embeddings: 64 });
+    }));
+
     it('survives a reopen where durable', withStore(async (h) => {
       if (!h.reopen) return;
       const es = vectors(3);

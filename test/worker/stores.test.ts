@@ -17,7 +17,7 @@ storeSuite('SQLite file', async () => {
   return {
     store,
     reopen: async () => {
-      store.close();
+      await store.close();
       store = new SqliteStore(openDatabase(file), { wasm: compileScanModule() });
       return store;
     },
@@ -29,7 +29,7 @@ storeSuite('SQLite file', async () => {
       return all;
     },
     close: async () => {
-      store.close();
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -13,6 +13,8 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 export interface WranglerDev {
   url: string;
   child: ChildProcess;
+  /** What wrangler and workerd printed so far (one `[wrangler:info]` line per request the dev proxy forwards). */
+  output(): string;
   /** The workerd processes wrangler runs (the Worker's, and its dev proxy's), for CPU accounting. */
   workerdPids(): number[];
   /** Stops the process group (SIGTERM, then SIGKILL). */
@@ -89,6 +91,7 @@ export async function startWranglerDev(opts: { entry?: string; persistTo: string
   return {
     url,
     child,
+    output: () => output,
     workerdPids: () => descendants(child.pid!).filter((p) => {
       try { return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'workerd'; } catch { return false; }
     }),

@@ -55,6 +55,41 @@ export function requireHost(listener: RequestListener): RequestListener {
   };
 }
 
+/**
+ * `listener`, except that an answer sent before its request's body has all arrived (a 413 for a
+ * body over the limit, say) does not cut the client off. @hono/node-server reads such a body
+ * for 500 ms and Node then closes the connection: closing with bytes unread makes the kernel
+ * send a reset, so a client still sending (a large chunked body) gets EPIPE or ECONNRESET and
+ * may never read its answer. Here the rest of the body is read and thrown away, then the
+ * connection is closed (gracefully: our FIN once the body has ended, then theirs); a body still
+ * arriving after `lingerMs` gets the connection dropped.
+ */
+export function lingerAfterEarlyAnswers(listener: RequestListener, lingerMs: number): RequestListener {
+  return (req: IncomingMessage, res) => {
+    res.once('finish', () => {
+      if (!req.complete) linger(req, lingerMs);
+    });
+    listener(req, res);
+  };
+}
+
+/** Reads and discards the rest of `req`; the connection closes once the client has sent it all, or after `ms`. */
+function linger(req: IncomingMessage, ms: number): void {
+  const socket = req.socket;
+  const drop = setTimeout(() => socket.destroy(), ms);
+  drop.unref();
+  socket.once('close', () => clearTimeout(drop));
+  // Node and @hono/node-server's drain would close it now: it closes when the body is read.
+  socket.destroySoon = () => undefined;
+  // As Node's own dump of an unread body: the app's reader (a web stream that pauses `req` when
+  // its queue is full) is gone; a listener that keeps nothing takes its place.
+  req.removeAllListeners('data');
+  req.on('data', () => undefined);
+  req.once('end', () => socket.end());
+  socket.once('end', () => socket.destroy());
+  req.resume();
+}
+
 /** The code for an error of Node's HTTP parser or its deadlines. */
 function codeOf(error: NodeJS.ErrnoException): ApiErrorCode {
   return error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'E_REQUEST_TIMEOUT' : 'E_BAD_REQUEST';

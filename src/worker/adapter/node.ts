@@ -20,11 +20,18 @@ import { ProfileRegistry } from '../profiles.js';
 import { nodePreviewDecoders } from './node-preview.js';
 import { betterSqliteDriver, openDatabase, SqliteStore } from '../store/sqlite-node.js';
 import { masterFileOf, readMaster } from './device-master.js';
-import { answerClientErrors, requestErrorHandler, requireHost, serverOptions, type HttpDeadlines } from './node-http.js';
+import { answerClientErrors, DEFAULT_DEADLINES, lingerAfterEarlyAnswers, requestErrorHandler, requireHost, serverOptions, type HttpDeadlines } from './node-http.js';
 import { createServer } from 'node:http';
 
 /** The Node service's parts. */
-export interface NodeService { app: FacevqApp; store: SqliteStore; keys: SqlKeyStore; devices: SqlDeviceRegistry; close(): void }
+export interface NodeService {
+  app: FacevqApp;
+  store: SqliteStore;
+  keys: SqlKeyStore;
+  devices: SqlDeviceRegistry;
+  /** Lets pending writes commit and closes the database. */
+  close(): Promise<void>;
+}
 
 /** Builds the service over the database `db` with the `.fvqp` profiles in `profilesDir`. */
 export function createNodeService(db: string, profilesDir: string, limits?: Partial<AppLimits>): NodeService {
@@ -50,7 +57,9 @@ export function createNodeService(db: string, profilesDir: string, limits?: Part
  */
 export function listen(app: FacevqApp, port: number, host: string, deadlines?: HttpDeadlines): Promise<{ url: string; close(): Promise<void> }> {
   // @hono/node-server's listener under our own server: `serve()` does not pass `errorHandler` on.
-  const server = createServer(serverOptions(deadlines), requireHost(getRequestListener(app.fetch, { hostname: host, errorHandler: requestErrorHandler })));
+  const { requestMs } = deadlines ?? DEFAULT_DEADLINES;
+  const listener = getRequestListener(app.fetch, { hostname: host, errorHandler: requestErrorHandler });
+  const server = createServer(serverOptions(deadlines), requireHost(lingerAfterEarlyAnswers(listener, requestMs)));
   answerClientErrors(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);

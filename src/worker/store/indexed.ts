@@ -3,8 +3,10 @@
  * templates are also held in memory as one {@link EmbeddingMatrix}, loaded on first use and kept
  * in step with every write (storage first, then memory, so a failed write changes nothing).
  *
- * The work is synchronous; the methods are async only to fit the interface, so on one thread
- * (Node, or a Durable Object) no two operations interleave.
+ * Reads (identify, verify, info, lists) run here, on the caller's thread. Writes go to a
+ * {@link GalleryWriter}: by default applied at once on this thread (memory, Durable Objects);
+ * the Node store passes its writer thread, so a commit's fsync never holds up a read. The matrix
+ * takes a write when the writer says it is durable, so no read sees an enrollment before it is.
  */
 import { reject } from '../errors.js';
 import { EmbeddingMatrix, type Hit } from '../match/matrix.js';
@@ -20,6 +22,9 @@ import {
   type StoreLimits,
   type SubjectPage,
 } from './types.js';
+import { checkProfile, directWriter, RecordWriter, type GalleryWriter } from './writes.js';
+
+export { templateOf } from './writes.js';
 
 /** Options of {@link IndexedStore}. */
 export interface IndexedStoreOptions {
@@ -37,62 +42,44 @@ interface Loaded {
   matrix: EmbeddingMatrix;
 }
 
-/** The L2-normalised mean of unit vectors: a subject's template. */
-export function templateOf(embeddings: readonly Float32Array[], dim: number): Float32Array {
-  const sum = new Float64Array(dim);
-  for (const e of embeddings) for (let i = 0; i < dim; i++) sum[i]! += e[i]!;
-  let ss = 0;
-  for (let i = 0; i < dim; i++) ss += sum[i]! * sum[i]!;
-  const inv = 1 / Math.max(Math.sqrt(ss), 1e-12);
-  return Float32Array.from(sum, (v) => v * inv);
+/** The limits of `options`, defaults filled in. */
+export function storeLimits(options: IndexedStoreOptions): StoreLimits {
+  return { ...DEFAULT_STORE_LIMITS, ...options.limits };
 }
 
 /** Galleries in {@link GalleryRecords}, matched in memory. */
 export class IndexedStore implements GalleryStore {
   private readonly loaded = new Map<string, Loaded>();
-  private readonly limits: StoreLimits;
   private readonly clock: () => number;
+  private readonly writer: GalleryWriter;
 
+  /** `writer`: where writes go; by default a {@link RecordWriter} over `records` on this thread. */
   constructor(
     private readonly records: GalleryRecords,
     private readonly options: IndexedStoreOptions = {},
+    writer?: GalleryWriter,
   ) {
-    this.limits = { ...DEFAULT_STORE_LIMITS, ...options.limits };
     this.clock = options.clock ?? Date.now;
+    this.writer = writer ?? directWriter(new RecordWriter(records, storeLimits(options)));
   }
 
   async enroll(ref: GalleryRef, subject: string, profile: ProfileBinding, embeddings: Float32Array[]): Promise<EnrollResult> {
     const key = galleryKey(ref);
-    const dim = embeddings[0]?.length ?? 0;
-    if (dim === 0 || embeddings.some((e) => e.length !== dim)) reject('E_BAD_REQUEST', 'embeddings must be non-empty and of one length');
-    const current = this.load(key);
-    if (current) this.checkProfile(current.row, profile, dim);
-    const previous = current ? this.records.embeddings(key, subject) : [];
-    const isNew = previous.length === 0;
-    if (previous.length + embeddings.length > this.limits.maxEmbeddingsPerSubject) {
-      reject('E_SUBJECT_FULL', `subject ${subject} would have ${previous.length + embeddings.length} embeddings; at most ${this.limits.maxEmbeddingsPerSubject}`);
-    }
-    if (isNew && (current?.matrix.size ?? 0) >= this.limits.maxSubjectsPerGallery) {
-      reject('E_GALLERY_FULL', `gallery ${ref.gallery} holds the maximum of ${this.limits.maxSubjectsPerGallery} subjects`);
-    }
-    const now = this.clock();
-    const create: GalleryRow | null = current ? null : { tenant: ref.tenant, gallery: ref.gallery, profile, dim, createdAt: now };
-    const template = templateOf([...previous, ...embeddings], dim);
-    const info = this.records.write(key, create, { id: subject, template, added: embeddings, now });
-    const target = current ?? this.cache(key, create!);
-    target.matrix.set(subject, template);
-    return { subject: info, created: isNew, galleryCreated: current === null };
+    const { result, template } = await this.writer.apply({ op: 'enroll', key, ref, subject, profile, embeddings, now: this.clock() });
+    // A gallery not yet in memory is loaded from storage, which holds this write already.
+    this.load(key)?.matrix.set(subject, template);
+    return result;
   }
 
   async identify(ref: GalleryRef, profile: ProfileBinding, query: Float32Array, options: SearchOptions): Promise<Hit[]> {
     const g = this.require(ref);
-    this.checkProfile(g.row, profile, query.length);
+    checkProfile(g.row, profile, query.length);
     return g.matrix.search(query, options.k, options.precision ?? 'f32');
   }
 
   async verify(ref: GalleryRef, subject: string, profile: ProfileBinding, query: Float32Array): Promise<number> {
     const g = this.require(ref);
-    this.checkProfile(g.row, profile, query.length);
+    checkProfile(g.row, profile, query.length);
     return g.matrix.score(subject, query) ?? reject('E_NOT_FOUND', `no subject ${subject} in gallery ${ref.gallery}`);
   }
 
@@ -112,21 +99,22 @@ export class IndexedStore implements GalleryStore {
 
   async deleteSubject(ref: GalleryRef, subject: string): Promise<void> {
     const key = galleryKey(ref);
-    const g = this.require(ref);
-    if (!this.records.deleteSubject(key, subject)) reject('E_NOT_FOUND', `no subject ${subject} in gallery ${ref.gallery}`);
-    g.matrix.delete(subject);
+    this.require(ref);
+    if (!(await this.writer.apply({ op: 'deleteSubject', key, subject }))) reject('E_NOT_FOUND', `no subject ${subject} in gallery ${ref.gallery}`);
+    this.loaded.get(key)?.matrix.delete(subject);
   }
 
   async deleteGallery(ref: GalleryRef): Promise<void> {
     const key = galleryKey(ref);
     this.require(ref);
-    this.records.deleteGallery(key);
+    await this.writer.apply({ op: 'deleteGallery', key });
     this.loaded.delete(key);
   }
 
   async claimNonce(ref: GalleryRef, nonce: string, expiresAt: number): Promise<boolean> {
-    const claim = this.records.claimNonce(galleryKey(ref), nonce, expiresAt, this.clock(), this.limits.maxNoncesPerGallery);
-    if (claim === 'full') reject('E_RATE_LIMITED', `gallery ${ref.gallery} holds the maximum of ${this.limits.maxNoncesPerGallery} recent signed payloads`, { 'Retry-After': '1' });
+    const claim = await this.writer.apply({ op: 'claimNonce', key: galleryKey(ref), nonce, expiresAt, now: this.clock() });
+    const max = storeLimits(this.options).maxNoncesPerGallery;
+    if (claim === 'full') reject('E_RATE_LIMITED', `gallery ${ref.gallery} holds the maximum of ${max} recent signed payloads`, { 'Retry-After': '1' });
     return claim === 'claimed';
   }
 
@@ -140,22 +128,10 @@ export class IndexedStore implements GalleryStore {
     if (hit) return hit;
     const row = this.records.gallery(key);
     if (!row) return null;
-    const g = this.cache(key, row);
-    for (const [id, template] of this.records.templates(key)) g.matrix.set(id, template);
-    return g;
-  }
-
-  private cache(key: string, row: GalleryRow): Loaded {
     const matrix = new EmbeddingMatrix(row.dim, { wasm: this.options.wasm ?? null, int8: this.options.int8 ?? true });
+    for (const [id, template] of this.records.templates(key)) matrix.set(id, template);
     const g = { row, matrix };
     this.loaded.set(key, g);
     return g;
-  }
-
-  private checkProfile(row: GalleryRow, profile: ProfileBinding, dim: number): void {
-    if (row.profile.sha256 !== profile.sha256) {
-      reject('E_PROFILE_MISMATCH', `gallery ${row.gallery} holds profile "${row.profile.name}", the payload uses "${profile.name}"`);
-    }
-    if (dim !== row.dim) reject('E_BAD_REQUEST', `embedding has ${dim} values, the gallery ${row.dim}`);
   }
 }
