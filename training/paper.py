@@ -28,7 +28,6 @@ rows (random data where the shards hold none) and exports (CI).
 
 import argparse
 import json
-import math
 import os
 import sys
 import time
