@@ -116,12 +116,13 @@ def ssim(x, y, c1=0.01**2, c2=0.03**2):
     return s.mean()
 
 
-def load_data(cfg, smoke, pca=None):
-    """The training and validation rows; a smoke run takes 64 of them, or random data where no
-    cache exists (the code path only)."""
+def load_data(cfg, smoke):
+    """The training and validation rows, with the targets of the shipped student (its teacher PCA);
+    a smoke run takes 64 of them, or random data where no cache exists (the code path only)."""
     if smoke and not have_rows([shard_spec(s, REPO)[0] for s in cfg["shards"]]):
         return synthetic(64, cfg["seed"], log=log)
     exclude = json.load(open(os.path.join(REPO, cfg["exclude"])))["exclude"] if cfg.get("exclude") else []
+    pca = load_pca(os.path.join(REPO, cfg["recognizer"]["init_models"], "build"))
     return load(cfg["shards"], val_mod=cfg["val_mod"], limit=64 if smoke else None, statuses=tuple(cfg["statuses"]), pca=pca,
                 exclude=exclude, repo=REPO, holdout_mod=cfg.get("holdout_identity_mod", 0), log=log)
 
@@ -256,11 +257,10 @@ def train_recognizer(cfg, args, out):
     for p in vq.parameters():
         p.requires_grad_(False)
     rec = Recognizer(cfg)
-    # The shipped student's weights, and the teacher PCA its targets used.
-    models = os.path.join(REPO, scfg["init_models"])
+    models = os.path.join(REPO, scfg["init_models"])  # the shipped student's weights
     load_encoder(rec.encoder, os.path.join(models, "encoder.onnx"))
     load_head(rec.head, os.path.join(models, f"head-{PROFILE}.onnx"))
-    data = load_data(cfg, args.smoke, load_pca(os.path.join(models, "build")))
+    data = load_data(cfg, args.smoke)
     gen = torch.Generator().manual_seed(cfg["seed"] + 1)
     opt = torch.optim.AdamW(rec.parameters(), lr=scfg["lr"], weight_decay=scfg["wd"])
     schedule = Schedule(out, "recognizer", scfg, {"model": rec}, opt, gen, args.resume)

@@ -36,7 +36,7 @@ export const CODE_VERSIONS: Record<CodeStage, string> = {
   teacher: 'fcca8ce3c13c',
   ours: 'f91b1a856efd',
   imageCodec: '23015f392c4a',
-  paper: 'c15690856c89',
+  paper: '702ab7ba3412',
 };
 
 /** Installed packages whose version shapes each stage's output. */

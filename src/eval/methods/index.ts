@@ -22,7 +22,7 @@ import { facevqMethod, type LoadedProfile } from './facevq.js';
 import { imageCodecMethod, parseImageMethod } from './image-codec.js';
 import type { Method, SourceMethod } from './method.js';
 import { findPaperModels, paperRecognizerMethod, paperTeacherMethod } from './paper-vqvae.js';
-import { reconstructMethod } from './reconstruct.js';
+import { reconstructMethod, teacherOnReconstruction } from './reconstruct.js';
 import { teacherInt8Method, teacherMethod, teacherOneBitMethod } from './teacher.js';
 
 export type { Method, SourceMethod, DerivedMethod, PrepareContext } from './method.js';
@@ -88,7 +88,7 @@ export function createMethods(names: readonly string[], options: MethodOptions):
       const decoder = decoderFile(options.modelsDir, profileName);
       if (!decoder) throw new RangeError(`${name} needs ${path.join(options.modelsDir, `decoder-${profileName}.onnx`)}`);
       const encoder = oursFor(profileName).encoder;
-      methods.push(reconstructMethod(byProfile.get(profileName)!, decoder, encoder, teacher(name)));
+      methods.push(reconstructMethod(byProfile.get(profileName)!, decoder, encoder, teacherOnReconstruction(teacher(name))));
     } else if (name === 'paper:vqvae-teacher' || name === 'paper:vqvae-recognizer') {
       const models = findPaperModels(options.modelsDir);
       if (!models) throw new RangeError(`${name} needs ${path.join(options.modelsDir, 'paper')}/{paper-m.fvqp,decoder-m.onnx,recognizer.onnx} (training/paper.py)`);

@@ -12,17 +12,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeGrid } from '../../codec/index.js';
 import { chipToTensor } from '../../sdk/preprocess.js';
 import { createFrameEncoder } from '../../sdk/runtime/index.js';
 import type { FrameEncoder } from '../../sdk/frame-encoder.js';
-import { GridDecoder } from '../../worker/preview/decoder.js';
 import type { Teacher } from '../teacher.js';
 import { loadPayloadEncoder, type PayloadEncoder } from './device-encoder.js';
 import { loadProfile, type LoadedProfile } from './facevq.js';
-import { reconstructMethod } from './reconstruct.js';
-import { codeKey } from '../code-versions.js';
-import { fingerprint, type SourceMethod } from './method.js';
+import { reconstructMethod, teacherOnReconstruction, type ReconstructionEmbedder } from './reconstruct.js';
+import type { SourceMethod } from './method.js';
 
 /** The files of the paper's model set under `<modelsDir>/paper/`. */
 export interface PaperModels {
@@ -48,30 +45,22 @@ function paperEncoder(models: PaperModels): () => Promise<PayloadEncoder> {
 
 /** (a) `paper:vqvae-teacher`: the teacher on the paper decoder's reconstruction. */
 export function paperTeacherMethod(models: PaperModels, teacher: Teacher): SourceMethod {
-  return reconstructMethod(models.profile, models.decoderFile, paperEncoder(models), teacher, 'paper:vqvae-teacher');
+  return reconstructMethod(models.profile, models.decoderFile, paperEncoder(models), teacherOnReconstruction(teacher), 'paper:vqvae-teacher');
 }
 
 /** (b) `paper:vqvae-recognizer`: the recognition network distilled on the reconstructions. */
 export function paperRecognizerMethod(models: PaperModels): SourceMethod {
-  const { profile, file } = models.profile;
-  const encoder = paperEncoder(models);
-  let decoder: Promise<GridDecoder> | undefined;
   let recognizer: Promise<FrameEncoder> | undefined;
-  const getDecoder = () => (decoder ??= GridDecoder.load(new Uint8Array(fs.readFileSync(models.decoderFile)), profile));
   const getRecognizer = () =>
     (recognizer ??= createFrameEncoder(new Uint8Array(fs.readFileSync(models.recognizerFile)), { runtime: 'node', inputShape: [3, 64, 64] }));
-  return {
-    kind: 'source',
-    name: 'paper:vqvae-recognizer',
-    cacheKey: () =>
-      `paper_vqvae_recognizer-${fingerprint([{ file }, { file: models.decoderFile }, { file: models.recognizerFile }, codeKey('detection', 'paper')])}`,
-    describe: () => `the paper's method (b): its VQ-VAE's indices, reconstructed, embedded by ${path.basename(models.recognizerFile)}`,
-    async embed(face) {
-      const { payload } = await (await encoder()).encode(await face.image(), face.landmarks5);
-      const recon = await (await getDecoder()).decode(decodeGrid(payload, profile).grid, profile);
+  const embedder: ReconstructionEmbedder = {
+    key: [{ file: models.recognizerFile }],
+    describe: `embedded by ${path.basename(models.recognizerFile)}`,
+    async embed(recon) {
       const input = new Float32Array(3 * recon.width * recon.height);
       chipToTensor(recon.data, recon.width, 0.5, 0.5, input);
-      return { embedding: await (await getRecognizer()).run(input), bytes: payload.length };
+      return (await getRecognizer()).run(input);
     },
   };
+  return reconstructMethod(models.profile, models.decoderFile, paperEncoder(models), embedder, 'paper:vqvae-recognizer');
 }
